@@ -1,0 +1,43 @@
+/**
+ * Which browser permissions a Continuum page may have. Everything is refused except camera
+ * and microphone ("media"), and those only for the app's own origin and only while the video
+ * feature is turned on. Pure, so it is tested without Electron.
+ */
+export interface PermissionQuery {
+  permission: string;
+  /** Origin of the page asking (for example `continuum://app`). */
+  requestingOrigin: string;
+  /** For media requests: which devices ("audio", "video"). */
+  mediaTypes?: readonly string[];
+}
+
+export interface PermissionPolicy {
+  appOrigin: string;
+  videoEnabled: boolean;
+}
+
+export function isPermissionGranted(query: PermissionQuery, policy: PermissionPolicy): boolean {
+  if (query.requestingOrigin !== policy.appOrigin) return false;
+  if (query.permission !== 'media') return false;
+  if (!policy.videoEnabled) return false;
+  const types = query.mediaTypes ?? [];
+  return types.every((type) => type === 'audio' || type === 'video');
+}
+
+/** Navigation inside a window stays on the app's own origin; everything else is refused. */
+export function isAllowedNavigation(targetUrl: string, appOrigin: string): boolean {
+  try {
+    return new URL(targetUrl).origin === appOrigin;
+  } catch {
+    return false;
+  }
+}
+
+/** Links the clinician clicks may open in the system browser, but only over https. */
+export function isOpenableExternally(targetUrl: string): boolean {
+  try {
+    return new URL(targetUrl).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

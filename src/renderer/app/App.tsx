@@ -1,0 +1,56 @@
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import type { QueryClient } from '@tanstack/react-query';
+import { createHashRouter, Navigate, RouterProvider } from 'react-router';
+import type { RpcClient } from '../../shared/rpc/client';
+import type { Preferences } from '../../shared/settings/preferences';
+import { CaseloadPage } from '../caseload/CaseloadPage';
+import { ConferencePage } from '../conference/ConferencePage';
+import { EscalationsPage } from '../escalations/EscalationsPage';
+import { RpcProvider } from '../rpc/RpcProvider';
+import { SettingsPage } from '../settings/SettingsPage';
+import { AppLayout } from '../shell/AppLayout';
+import { TodayPage } from '../today/TodayPage';
+import { ErrorBoundary } from './ErrorBoundary';
+import { PreferencesEffects } from './PreferencesEffects';
+import { theme } from './theme';
+
+const router = createHashRouter([
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <Navigate to="/today" replace /> },
+      { path: 'today', element: <TodayPage /> },
+      { path: 'caseload', element: <CaseloadPage /> },
+      { path: 'escalations', element: <EscalationsPage /> },
+      { path: 'conference', element: <ConferencePage /> },
+      { path: 'settings', element: <SettingsPage /> },
+      { path: '*', element: <Navigate to="/today" replace /> },
+    ],
+  },
+]);
+
+export function App({
+  client,
+  queryClient,
+  initialPreferences,
+  onDisconnect,
+}: {
+  client: RpcClient;
+  queryClient: QueryClient;
+  initialPreferences: Preferences;
+  onDisconnect: (listener: () => void) => () => void;
+}) {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme={initialPreferences.colorScheme}>
+      <ErrorBoundary>
+        <RpcProvider client={client} queryClient={queryClient} onDisconnect={onDisconnect}>
+          <PreferencesEffects />
+          <Notifications position="top-right" />
+          <RouterProvider router={router} />
+        </RpcProvider>
+      </ErrorBoundary>
+    </MantineProvider>
+  );
+}

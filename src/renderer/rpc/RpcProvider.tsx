@@ -1,0 +1,72 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { RpcClient } from '../../shared/rpc/client';
+import { RpcError } from '../../shared/rpc/errors';
+import { rpcQueryKey } from './hooks';
+
+const RpcContext = createContext<RpcClient | null>(null);
+const ConnectionContext = createContext<boolean>(true);
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // The core is local: a failure is not a flaky network, retrying hides it.
+        retry: (count, error) => error instanceof RpcError && error.code === 'TIMEOUT' && count < 2,
+        refetchOnWindowFocus: false,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/**
+ * Gives the tree the RPC client and keeps the query cache fresh from core events: an event
+ * that carries the new state replaces the matching query's data.
+ */
+export function RpcProvider({
+  client,
+  queryClient,
+  onDisconnect,
+  children,
+}: {
+  client: RpcClient;
+  queryClient: QueryClient;
+  onDisconnect: (listener: () => void) => () => void;
+  children: ReactNode;
+}) {
+  const [connected, setConnected] = useState(true);
+
+  useEffect(() => onDisconnect(() => setConnected(false)), [onDisconnect]);
+
+  useEffect(() => {
+    const undo = [
+      client.subscribe('settings.changed', (preferences) =>
+        queryClient.setQueryData(rpcQueryKey('settings.get', {}), preferences),
+      ),
+      client.subscribe('sync.statusChanged', (status) =>
+        queryClient.setQueryData(rpcQueryKey('sync.status', {}), status),
+      ),
+    ];
+    return () => undo.forEach((fn) => fn());
+  }, [client, queryClient]);
+
+  return (
+    <RpcContext.Provider value={client}>
+      <ConnectionContext.Provider value={connected}>
+        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      </ConnectionContext.Provider>
+    </RpcContext.Provider>
+  );
+}
+
+export function useRpcClient(): RpcClient {
+  const client = useContext(RpcContext);
+  if (!client) throw new Error('useRpcClient outside RpcProvider');
+  return client;
+}
+
+/** False once the connection to the core is lost. */
+export function useCoreConnected(): boolean {
+  return useContext(ConnectionContext);
+}

@@ -1,0 +1,58 @@
+/**
+ * Error codes that cross the RPC boundary. They are stable: the renderer branches on them,
+ * translates them, and they appear in logs. Never add a stack trace, SQL or PHI to `message`.
+ */
+export const RPC_ERROR_CODES = [
+  /** The request did not match the contract (method input or wire format). */
+  'BAD_REQUEST',
+  /** No such method or event in the contract. */
+  'UNKNOWN_METHOD',
+  /** The workstation is locked; unlock before calling this method. */
+  'LOCKED',
+  /** The caller may not do this. */
+  'FORBIDDEN',
+  /** The record does not exist (or is not in this clinician's scope). */
+  'NOT_FOUND',
+  /** The change conflicts with the current state (for example a signed note). */
+  'CONFLICT',
+  /** The caller cancelled the request. */
+  'CANCELLED',
+  /** No answer within the caller's time limit. */
+  'TIMEOUT',
+  /** The core is not reachable (not started, restarting, or the connection dropped). */
+  'UNAVAILABLE',
+  /** Something failed inside the core; details are in the core's log under `ref`. */
+  'INTERNAL',
+] as const;
+
+export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number];
+
+export interface RpcErrorShape {
+  code: RpcErrorCode;
+  message: string;
+  /** A short reference to find the matching entry in the core's log. Never PHI. */
+  ref?: string;
+}
+
+/** An error that is meant to reach the caller as `{code, message}`. */
+export class RpcError extends Error {
+  readonly code: RpcErrorCode;
+  readonly ref: string | undefined;
+
+  constructor(code: RpcErrorCode, message: string, ref?: string) {
+    super(message);
+    this.name = 'RpcError';
+    this.code = code;
+    this.ref = ref;
+  }
+
+  toShape(): RpcErrorShape {
+    return this.ref === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, ref: this.ref };
+  }
+}
+
+export function isRpcErrorCode(value: unknown): value is RpcErrorCode {
+  return typeof value === 'string' && (RPC_ERROR_CODES as readonly string[]).includes(value);
+}
