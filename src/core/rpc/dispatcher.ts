@@ -212,5 +212,5 @@ export function safeErrorDetails(error: unknown): { type: string; code?: string;
     .filter((line) => line.startsWith('at '))
     .slice(0, 8);
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? { type: error.name, code, frames } : { type: error.name, frames };
+  return typeof code === 'string' ? { type: error.name, code, frames } : { type: error.name, frames };
 }

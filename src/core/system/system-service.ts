@@ -19,7 +19,8 @@ export class SystemService {
     return {
       appVersion: this.runtime.appVersion,
       runtime: this.runtime.runtime,
-      runtimeVersion: this.runtime.runtime === 'electron' ? (process.versions.electron ?? 'unknown') : process.versions.node,
+      runtimeVersion:
+        this.runtime.runtime === 'electron' ? (process.versions.electron ?? 'unknown') : process.versions.node,
       platform: process.platform,
       arch: process.arch,
       rpcProtocolVersion: RPC_PROTOCOL_VERSION,

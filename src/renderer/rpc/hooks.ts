@@ -1,12 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import type {
-  EventName,
-  EventPayload,
-  MethodInput,
-  MethodName,
-  MethodOutput,
-} from '../../shared/rpc/contract';
+import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '../../shared/rpc/contract';
 import type { RpcError } from '../../shared/rpc/errors';
 import { useRpcClient } from './RpcProvider';
 

@@ -2,7 +2,7 @@ import { Button, Group, Paper, SegmentedControl, Select, Stack, Table, Text, Tit
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { COLOR_SCHEMES, SUPPORTED_LANGUAGES, type Preferences } from '../../shared/settings/preferences';
-import { RpcError } from '../../shared/rpc/errors';
+import { type RpcError } from '../../shared/rpc/errors';
 import { useRpcClient } from '../rpc/RpcProvider';
 import { useRpcMutation, useRpcQuery } from '../rpc/hooks';
 import { Page } from '../shell/Page';
@@ -38,7 +38,11 @@ export function SettingsPage() {
               data={COLOR_SCHEMES.map((value) => ({
                 value,
                 label: t(
-                  value === 'auto' ? 'settings.colorSchemeAuto' : value === 'light' ? 'settings.colorSchemeLight' : 'settings.colorSchemeDark',
+                  value === 'auto'
+                    ? 'settings.colorSchemeAuto'
+                    : value === 'light'
+                      ? 'settings.colorSchemeLight'
+                      : 'settings.colorSchemeDark',
                 ),
               }))}
               maw={420}

@@ -24,7 +24,11 @@ export function AppLayout() {
   }, [t]);
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <a className={classes.skipLink} href="#main-content">
         {t('app.skipToContent')}
       </a>
@@ -37,7 +41,11 @@ export function AppLayout() {
             </Title>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <UnstyledButton className={classes.paletteButton} onClick={() => spotlight.open()} aria-label={t('header.palette')}>
+            <UnstyledButton
+              className={classes.paletteButton}
+              onClick={() => spotlight.open()}
+              aria-label={t('header.palette')}
+            >
               <Group gap={8} wrap="nowrap">
                 <IconSearch size={16} aria-hidden />
                 <Kbd size="xs">{t('header.paletteShortcut')}</Kbd>

@@ -45,11 +45,7 @@ export class RpcClient {
     if (port.onClose) this.detach.push(port.onClose(() => this.handleClose()));
   }
 
-  call<M extends MethodName>(
-    method: M,
-    params: MethodInput<M>,
-    options: CallOptions = {},
-  ): Promise<MethodOutput<M>> {
+  call<M extends MethodName>(method: M, params: MethodInput<M>, options: CallOptions = {}): Promise<MethodOutput<M>> {
     if (this.closed) {
       return Promise.reject(new RpcError('UNAVAILABLE', 'The workstation core is not connected.'));
     }

@@ -17,9 +17,7 @@ export interface MethodDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   timeoutMs?: number;
 }
 
-const method = <I extends z.ZodType, O extends z.ZodType>(
-  def: MethodDefinition<I, O>,
-): MethodDefinition<I, O> => def;
+const method = <I extends z.ZodType, O extends z.ZodType>(def: MethodDefinition<I, O>): MethodDefinition<I, O> => def;
 
 const empty = z.object({}).strict();
 

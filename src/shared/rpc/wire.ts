@@ -30,12 +30,7 @@ export const wireCancel = z.object({ type: z.literal('cancel'), id: requestId })
 export const wireSubscribe = z.object({ type: z.literal('subscribe'), event: name });
 export const wireUnsubscribe = z.object({ type: z.literal('unsubscribe'), event: name });
 
-export const clientMessage = z.discriminatedUnion('type', [
-  wireRequest,
-  wireCancel,
-  wireSubscribe,
-  wireUnsubscribe,
-]);
+export const clientMessage = z.discriminatedUnion('type', [wireRequest, wireCancel, wireSubscribe, wireUnsubscribe]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
 export const wireError = z.object({
