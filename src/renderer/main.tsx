@@ -27,13 +27,11 @@ async function start(): Promise<void> {
   }
   await initI18n(preferences.language);
 
-  const onDisconnect = (listener: () => void): (() => void) => port.onClose?.(listener) ?? (() => undefined);
-
   const root = document.getElementById('root');
   if (!root) throw new Error('#root is missing from index.html');
   createRoot(root).render(
     <StrictMode>
-      <App client={client} queryClient={queryClient} initialPreferences={preferences} onDisconnect={onDisconnect} />
+      <App client={client} queryClient={queryClient} initialPreferences={preferences} />
     </StrictMode>,
   );
 }

@@ -13,7 +13,7 @@ import { AppLayout } from '../shell/AppLayout';
 import { TodayPage } from '../today/TodayPage';
 import { ErrorBoundary } from './ErrorBoundary';
 import { PreferencesEffects } from './PreferencesEffects';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 const router = createHashRouter([
   {
@@ -35,17 +35,19 @@ export function App({
   client,
   queryClient,
   initialPreferences,
-  onDisconnect,
 }: {
   client: RpcClient;
   queryClient: QueryClient;
   initialPreferences: Preferences;
-  onDisconnect: (listener: () => void) => () => void;
 }) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme={initialPreferences.colorScheme}>
+    <MantineProvider
+      theme={theme}
+      cssVariablesResolver={cssVariablesResolver}
+      defaultColorScheme={initialPreferences.colorScheme}
+    >
       <ErrorBoundary>
-        <RpcProvider client={client} queryClient={queryClient} onDisconnect={onDisconnect}>
+        <RpcProvider client={client} queryClient={queryClient}>
           <PreferencesEffects />
           <Notifications position="top-right" />
           <RouterProvider router={router} />

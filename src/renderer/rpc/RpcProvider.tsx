@@ -27,17 +27,15 @@ export function createQueryClient(): QueryClient {
 export function RpcProvider({
   client,
   queryClient,
-  onDisconnect,
   children,
 }: {
   client: RpcClient;
   queryClient: QueryClient;
-  onDisconnect: (listener: () => void) => () => void;
   children: ReactNode;
 }) {
-  const [connected, setConnected] = useState(true);
+  const [connected, setConnected] = useState(() => client.isConnected);
 
-  useEffect(() => onDisconnect(() => setConnected(false)), [onDisconnect]);
+  useEffect(() => client.onDisconnect(() => setConnected(false)), [client]);
 
   useEffect(() => {
     const undo = [

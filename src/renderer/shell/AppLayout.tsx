@@ -70,6 +70,7 @@ export function AppLayout() {
               label={t(item.labelKey)}
               leftSection={<Icon size={20} aria-hidden />}
               active={location.pathname.startsWith(item.path)}
+              variant="filled"
               aria-current={location.pathname.startsWith(item.path) ? 'page' : undefined}
               onClick={close}
             />

@@ -3,6 +3,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   events,
   isEventName,
+  isMethodName,
   methods,
   type EventName,
   type EventPayload,
@@ -38,6 +39,7 @@ export class RpcClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private closed = false;
+  private readonly closeListeners = new Set<() => void>();
   private readonly detach: Array<() => void> = [];
 
   constructor(private readonly port: RpcPort<unknown, ClientMessage>) {
@@ -48,6 +50,9 @@ export class RpcClient {
   call<M extends MethodName>(method: M, params: MethodInput<M>, options: CallOptions = {}): Promise<MethodOutput<M>> {
     if (this.closed) {
       return Promise.reject(new RpcError('UNAVAILABLE', 'The workstation core is not connected.'));
+    }
+    if (!isMethodName(method)) {
+      return Promise.reject(new RpcError('UNKNOWN_METHOD', `There is no method called ${String(method)}.`));
     }
     const definition = methods[method];
     const checked = definition.input.safeParse(params);
@@ -106,6 +111,21 @@ export class RpcClient {
     };
   }
 
+  /** False once the connection to the core is gone (it does not come back: reload). */
+  get isConnected(): boolean {
+    return !this.closed;
+  }
+
+  /** Be told when the connection to the core is lost; fires at once if it already is. */
+  onDisconnect(listener: () => void): () => void {
+    if (this.closed) {
+      listener();
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
   /** Stop using the port; pending calls fail with UNAVAILABLE. */
   close(): void {
     for (const undo of this.detach.splice(0)) undo();
@@ -161,6 +181,8 @@ export class RpcClient {
   private handleClose(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const listener of [...this.closeListeners]) listener();
+    this.closeListeners.clear();
     for (const id of [...this.pending.keys()]) {
       this.settle(id)?.reject(new RpcError('UNAVAILABLE', 'The connection to the workstation core was lost.'));
     }
