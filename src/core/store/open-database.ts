@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { StoreCorruptError, toStoreError } from './errors';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Cipher settings. Defaults: SQLCipher 4 format (AES-256-CBC, per-page HMAC-SHA512, 4096-byte
+ * pages), so the file can also be opened with stock SQLCipher tools given the raw key. The
+ * benchmark (bench/store-bench.ts) measures the alternatives; see BENCHMARK notes in the
+ * report before changing them. HMAC and encryption are never turned off.
+ */
+export interface CipherTuning {
+  /** SQLCipher page size (`legacy_page_size`). 4096 is the SQLCipher 4 default. */
+  pageSize?: 1024 | 4096 | 8192 | 16384 | 32768 | 65536;
+  /** Per-page HMAC: 0 SHA1, 1 SHA256, 2 SHA512 (SQLCipher 4 default). */
+  hmacAlgorithm?: 0 | 1 | 2;
+}
+
+export const DEFAULT_CIPHER: Required<CipherTuning> = { pageSize: 4096, hmacAlgorithm: 2 };
+
+export interface OpenDatabaseOptions {
+  /** The raw 256-bit key; `null` only for the plain-SQLite comparison in the benchmark. */
+  key: Uint8Array | null;
+  /** Create the file if it does not exist (first run). Otherwise a missing file is an error. */
+  create?: boolean;
+  /** Path to a better_sqlite3.node built for the current runtime (Electron vs Node). */
+  nativeBinding?: string;
+  cipher?: CipherTuning;
+  /**
+   * EXCLUSIVE (default) holds the SQLite file lock for the connection's lifetime: a second
+   * process cannot open the file at all, and WAL runs without a shared-memory (-shm) file.
+   */
+  lockingMode?: 'EXCLUSIVE' | 'NORMAL';
+}
+
+/**
+ * Open (or create) the SQLCipher database at `path` with a raw key (`x'…'`, no KDF at open),
+ * then set the connection up: WAL, foreign keys, synchronous=FULL (anything a clinician typed
+ * is on disk before a save returns), temp_store=MEMORY (temporary tables and sort spills never
+ * reach the disk unencrypted). The key is passed as a Buffer and the copy is zeroed.
+ *
+ * Throws StoreCorruptError when the file cannot be decrypted (damaged file, or a key that does
+ * not belong to it) and DiskFullError / StoreError otherwise. Never deletes or rewrites a file.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions): SqliteDatabase {
+  if (!options.create && !existsSync(path)) {
+    throw new StoreCorruptError('database file is missing');
+  }
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (error) {
+    throw toStoreError(error, 'opening the database');
+  }
+  try {
+    if (options.key) applyKey(db, options.key, { ...DEFAULT_CIPHER, ...options.cipher });
+    // Force a read of page 1: a wrong key or a damaged header fails here, not at first query.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    db.pragma(`locking_mode = ${options.lockingMode ?? 'EXCLUSIVE'}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = FULL');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('busy_timeout = 2000');
+    return db;
+  } catch (error) {
+    try {
+      db.close();
+    } catch {
+      // Already unusable.
+    }
+    throw toStoreError(error, 'opening the database');
+  }
+}
+
+function applyKey(db: SqliteDatabase, key: Uint8Array, cipher: Required<CipherTuning>): void {
+  if (key.length !== 32) throw new Error('the database key must be 32 bytes');
+  db.pragma(`cipher = 'sqlcipher'`);
+  db.pragma('legacy = 4');
+  db.pragma(`legacy_page_size = ${cipher.pageSize}`);
+  db.pragma(`hmac_algorithm = ${cipher.hmacAlgorithm}`);
+  // `x'<64 hex>'`: SQLCipher's raw-key form, no PBKDF2 at open. Built in a Buffer (not a JS
+  // string, which could not be wiped) and zeroed after use.
+  const keySpec = Buffer.alloc(67);
+  keySpec.write("x'", 0, 'latin1');
+  for (let i = 0; i < 32; i += 1) keySpec.write((key[i] ?? 0).toString(16).padStart(2, '0'), 2 + i * 2, 'latin1');
+  keySpec.write("'", 66, 'latin1');
+  try {
+    db.key(keySpec);
+  } finally {
+    keySpec.fill(0);
+  }
+}
+
+/** True when the file starts with the plaintext SQLite magic, i.e. it is NOT encrypted. */
+export const SQLITE_PLAIN_MAGIC = 'SQLite format 3\u0000';

@@ -1,0 +1,254 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { saveDraft, searchNotes } from '../../../src/core/store/repositories/notes';
+import { loadChart } from '../../../src/core/store/repositories/chart';
+import { openDatabase, SQLITE_PLAIN_MAGIC } from '../../../src/core/store/open-database';
+import { openWorkstationStore, type WorkstationStore } from '../../../src/core/store/workstation-store';
+import { StoreCorruptError, DiskFullError, StoreError } from '../../../src/core/store/errors';
+import { migrateDatabase } from '../../../src/core/store/migrate';
+import { createDrizzle } from '../../../src/core/store/db';
+import { measures } from '../../../src/core/store/schema';
+import { unavailableKeychain } from '../../../src/core/vault/keychain';
+import { tempDir } from '../../helpers/temp-dir';
+import { FAST_SCRYPT, MIGRATIONS_DIR, seedClient, seedClinician } from './seed';
+
+const PASSPHRASE = 'correct horse battery staple';
+// Client names (each part is stored in its own column) and phrases of note text.
+const MARKERS = ['Zebulon', 'Quatermaine', 'Xanthippe', 'Okonkwo-Lindqvist', 'Maplewood bus depot', 'pawnshop Ferriswheel'];
+const NOTE_TEXT = 'fentanyl relapse near the Maplewood bus depot; sold guitar at the pawnshop Ferriswheel';
+
+async function newStore(profileDir: string): Promise<WorkstationStore> {
+  const store = await openWorkstationStore({
+    profileDir,
+    migrationsDir: MIGRATIONS_DIR,
+    keychain: unavailableKeychain(),
+    scrypt: FAST_SCRYPT,
+  });
+  return store;
+}
+
+function containsAny(path: string, markers: string[]): string[] {
+  const bytes = readFileSync(path);
+  const found: string[] = [];
+  for (const marker of markers) {
+    for (const encoding of ['utf8', 'utf16le'] as const) {
+      if (bytes.includes(Buffer.from(marker, encoding))) found.push(`${marker} (${encoding})`);
+    }
+  }
+  return found;
+}
+
+function writeMarkedData(store: WorkstationStore): { clientId: string; clinicianId: string } {
+  const clinicianId = seedClinician(store.db);
+  const clientId = seedClient(store.db, { givenName: 'Zebulon', familyName: 'Quatermaine', clinicianId });
+  seedClient(store.db, { givenName: 'Xanthippe', familyName: 'Okonkwo-Lindqvist', clinicianId });
+  for (let i = 0; i < 200; i += 1) {
+    saveDraft(store.db, {
+      id: randomUUID(),
+      clientId,
+      authorId: clinicianId,
+      noteType: 'progress',
+      template: 'SOAP',
+      content: { S: `${NOTE_TEXT} (${i})`, O: 'Xanthippe Okonkwo-Lindqvist attended' },
+      bodyText: `${NOTE_TEXT} ${i}`,
+    });
+  }
+  return { clientId, clinicianId };
+}
+
+describe('encrypted store on disk', () => {
+  it('never writes marker names or note text in clear: database, WAL, key file', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    writeMarkedData(store);
+
+    const db = store.paths.database;
+    const wal = `${db}-wal`;
+    // The connection is still open: the recent writes sit in the WAL.
+    expect(statSync(wal).size).toBeGreaterThan(100_000);
+    expect(containsAny(wal, MARKERS)).toEqual([]);
+    expect(containsAny(db, MARKERS)).toEqual([]);
+    // Even the WAL header is not SQLite's plaintext WAL magic (0x377f0682 / 0x377f0683).
+    expect(readFileSync(db).subarray(0, 16).toString('latin1')).not.toBe(SQLITE_PLAIN_MAGIC);
+    // Temp files: temp_store=MEMORY, and no stray files beside the database.
+    expect(store.sqlite.pragma('temp_store', { simple: true })).toBe(2);
+
+    store.close();
+    expect(containsAny(db, MARKERS)).toEqual([]);
+    expect(containsAny(store.paths.keyFile, MARKERS)).toEqual([]);
+    expect(readFileSync(db).subarray(0, 16).toString('latin1')).not.toBe(SQLITE_PLAIN_MAGIC);
+    expect(readFileSync(store.paths.keyFile, 'utf8')).not.toContain(PASSPHRASE);
+  });
+
+  it('the marker check would catch plaintext (control: the same data unencrypted)', () => {
+    const dir = tempDir();
+    const plain = openDatabase(join(dir, 'plain.db'), { key: null, create: true });
+    migrateDatabase(plain, { migrationsDir: MIGRATIONS_DIR, dbPath: join(dir, 'plain.db') });
+    const db = createDrizzle(plain);
+    const clinicianId = seedClinician(db);
+    seedClient(db, { givenName: 'Zebulon', familyName: 'Quatermaine', clinicianId });
+    expect(containsAny(join(dir, 'plain.db-wal'), MARKERS)).toEqual(['Zebulon (utf8)', 'Quatermaine (utf8)']);
+    plain.close();
+    expect(readFileSync(join(dir, 'plain.db')).subarray(0, 16).toString('latin1')).toBe(SQLITE_PLAIN_MAGIC);
+  });
+
+  it('uses SQLCipher settings: WAL, foreign keys, synchronous FULL, no KDF at open', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    const s = store.sqlite;
+    expect(s.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(s.pragma('synchronous', { simple: true })).toBe(2);
+    expect(s.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    store.close();
+  });
+
+  it('loads a chart, saves drafts, searches note text (protected notes excluded by default)', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    const clinicianId = seedClinician(store.db);
+    const clientId = seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
+    const noteId = randomUUID();
+    saveDraft(store.db, { id: noteId, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'discussed naloxone kit' });
+    const again = saveDraft(store.db, {
+      id: noteId,
+      clientId,
+      authorId: clinicianId,
+      noteType: 'progress',
+      template: 'DAP',
+      content: {},
+      bodyText: 'discussed naloxone kit and sleep hygiene',
+    });
+    expect(again.draftRevision).toBe(2);
+    saveDraft(store.db, { id: randomUUID(), clientId, authorId: clinicianId, noteType: 'psychotherapy', template: 'DAP', content: {}, bodyText: 'naloxone protected' });
+    store.db
+      .insert(measures)
+      .values([
+        { id: randomUUID(), clientId, code: 'PHQ9', value: 12, observedAt: '2026-01-01T00:00:00Z' },
+        { id: randomUUID(), clientId, code: 'PHQ9', value: 9, observedAt: '2026-02-01T00:00:00Z' },
+      ])
+      .run();
+
+    expect(searchNotes(store.db, 'sleep hyg').map((h) => h.noteId)).toEqual([noteId]);
+    expect(searchNotes(store.db, 'naloxone')).toHaveLength(1);
+    expect(searchNotes(store.db, 'naloxone', { includeProtected: true })).toHaveLength(2);
+    expect(searchNotes(store.db, 'kit"); DROP TABLE clients; --')).toEqual([]);
+
+    const chart = loadChart(store.db, clientId);
+    expect(chart?.client.familyName).toBe('Ruiz');
+    expect(chart?.notes).toHaveLength(2);
+    expect(chart?.measureSeries.PHQ9?.map((p) => p.value)).toEqual([12, 9]);
+    store.close();
+  });
+
+  it('a signed note cannot be edited in place (trigger) and saveDraft refuses it', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    const clinicianId = seedClinician(store.db);
+    const clientId = seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
+    const id = randomUUID();
+    saveDraft(store.db, { id, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'x' });
+    store.sqlite
+      .prepare("UPDATE session_notes SET status='signed', signed_at=?, signed_by=?, content_hash='h' WHERE id=?")
+      .run(new Date().toISOString(), clinicianId, id);
+    expect(() => store.sqlite.prepare("UPDATE session_notes SET body_text='changed' WHERE id=?").run(id)).toThrow(/immutable/);
+    store.sqlite.prepare("UPDATE session_notes SET server_version='7' WHERE id=?").run(id);
+    expect(() =>
+      saveDraft(store.db, { id, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'y' }),
+    ).toThrow(StoreError);
+    store.close();
+  });
+});
+
+describe('bad input ends in typed errors, never a reset', () => {
+  it('a damaged database header fails unlock with StoreCorruptError and leaves the file untouched', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    writeMarkedData(store);
+    store.close();
+
+    const path = join(dir, 'caseload.db');
+    const bytes = readFileSync(path);
+    bytes.fill(0x41, 200, 600); // inside page 1
+    writeFileSync(path, bytes);
+    const before = readFileSync(path);
+
+    const again = await newStore(dir);
+    await expect(again.vault.unlock(PASSPHRASE)).rejects.toBeInstanceOf(StoreCorruptError);
+    expect(again.isUnlocked).toBe(false);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(again.paths.keyFile)).toBe(true);
+    again.close();
+  });
+
+  it('a damaged data page surfaces as StoreCorruptError when read', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    const { clientId } = writeMarkedData(store);
+    store.close();
+    const path = join(dir, 'caseload.db');
+    const bytes = readFileSync(path);
+    // Flip one byte in every page after the first 8 (HMAC fails on each).
+    for (let offset = 4096 * 8 + 100; offset < bytes.length; offset += 4096) bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
+    writeFileSync(path, bytes);
+    const again = await newStore(dir);
+    let error: unknown;
+    try {
+      await again.vault.unlock(PASSPHRASE);
+      loadChart(again.db, clientId);
+      searchNotes(again.db, 'Maplewood');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    again.close();
+  });
+
+  it('a missing database file with an existing key file is an error, not a fresh database', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    store.close();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'caseload.db'));
+    const again = await newStore(dir);
+    await expect(again.vault.unlock(PASSPHRASE)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    expect(existsSync(join(dir, 'caseload.db'))).toBe(false);
+    again.close();
+  });
+
+  it('a full database (SQLITE_FULL) fails the save with DiskFullError and keeps earlier data', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    const clinicianId = seedClinician(store.db);
+    const clientId = seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
+    const pages = store.sqlite.pragma('page_count', { simple: true }) as number;
+    store.sqlite.pragma(`max_page_count = ${pages + 3}`);
+    const big = randomBytes(6000).toString('hex');
+    let error: unknown;
+    let saved = 0;
+    try {
+      for (let i = 0; i < 50; i += 1) {
+        saveDraft(store.db, { id: randomUUID(), clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: big });
+        saved += 1;
+      }
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DiskFullError);
+    expect((error as DiskFullError).code).toBe('DISK_FULL');
+    const count = (store.sqlite.prepare('SELECT count(*) AS n FROM session_notes').get() as { n: number }).n;
+    expect(count).toBe(saved);
+    expect(store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    store.close();
+  });
+});
