@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MigrationError } from '../../../src/core/store/errors';
+import { migrateDatabase, planMigrations } from '../../../src/core/store/migrate';
+import { openDatabase } from '../../../src/core/store/open-database';
+import { tempDir } from '../../helpers/temp-dir';
+import { MIGRATIONS_DIR } from './seed';
+
+const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8')) as {
+  entries: Array<{ idx: number; when: number; tag: string; version: string; breakpoints: boolean }>;
+};
+
+/** An encrypted database at the first schema version, holding a client and a note. */
+function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string } {
+  const path = join(dir, 'caseload.db');
+  const db = openDatabase(path, { key, create: true });
+  const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: 1 });
+  expect(result.version).toBe(1);
+  const now = new Date().toISOString();
+  db.prepare("INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)").run(now, now);
+  db.prepare(
+    "INSERT INTO clients (id, given_name, family_name, date_of_birth, program, level_of_care, created_at, updated_at) VALUES ('c1','A','B','1990-01-01','iop','IOP',?,?)",
+  ).run(now, now);
+  const noteId = randomUUID();
+  db.prepare(
+    `INSERT INTO session_notes (id, client_id, author_id, note_type, template, content, body_text, created_at, updated_at)
+     VALUES (?, 'c1', 's1', 'progress', 'SOAP', '{}', 'written before search existed: buprenorphine induction', ?, ?)`,
+  ).run(noteId, now, now);
+  // The older schema has no search table yet.
+  expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'note_search'").get()).toBeUndefined();
+  db.close();
+  return { path, noteId };
+}
+
+describe('migrations', () => {
+  it('the generated journal has the initial schema and the custom FTS migration', () => {
+    expect(journal.entries.map((e) => e.tag)).toEqual(['0000_initial', '0001_note_search_and_audit_guards']);
+  });
+
+  it('upgrades a database created by an older schema version, keeping and indexing its data', () => {
+    const dir = tempDir();
+    const key = randomBytes(32);
+    const { path, noteId } = olderDatabase(dir, key);
+
+    const db = openDatabase(path, { key, create: false });
+    expect(planMigrations(db, MIGRATIONS_DIR).pending.map((m) => m.tag)).toEqual(['0001_note_search_and_audit_guards']);
+    const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path });
+    expect(result).toEqual({ applied: ['0001_note_search_and_audit_guards'], version: 2 });
+    const hit = db.prepare("SELECT n.id FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid WHERE note_search MATCH 'buprenorphine'").all();
+    expect(hit).toEqual([{ id: noteId }]);
+    expect(existsSync(`${path}.pre-migration`)).toBe(false);
+    // Idempotent: nothing pending the second time.
+    expect(migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path }).applied).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('a failing migration restores the copy and throws MigrationError', () => {
+    const dir = tempDir();
+    const key = randomBytes(32);
+    const { path } = olderDatabase(dir, key);
+    // A migrations folder with a third, broken migration after the real ones.
+    const broken = join(dir, 'migrations');
+    cpSync(MIGRATIONS_DIR, broken, { recursive: true });
+    const last = journal.entries[journal.entries.length - 1]!;
+    const entries = [...journal.entries, { ...last, idx: last.idx + 1, when: last.when + 1000, tag: '0002_broken' }];
+    writeFileSync(join(broken, 'meta/_journal.json'), JSON.stringify({ ...journal, entries }));
+    writeFileSync(
+      join(broken, '0002_broken.sql'),
+      'CREATE TABLE `new_thing` (`id` text PRIMARY KEY);\n--> statement-breakpoint\nDELETE FROM clients;\n--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);\n',
+    );
+    const before = readFileSync(path);
+
+    const db = openDatabase(path, { key, create: false });
+    let error: unknown;
+    try {
+      migrateDatabase(db, { migrationsDir: broken, dbPath: path });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error).toMatchObject({ code: 'MIGRATION_FAILED', migration: '0002_broken', restored: true });
+    expect(db.open).toBe(false);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}.pre-migration`)).toBe(false);
+
+    const reopened = openDatabase(path, { key, create: false });
+    // Back at version 1: neither 0001 nor the broken 0002 left anything behind.
+    expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE name IN ('new_thing','note_search')").all()).toEqual([]);
+    expect(reopened.prepare('SELECT count(*) AS n FROM clients').get()).toEqual({ n: 1 });
+    expect(planMigrations(reopened, MIGRATIONS_DIR).pending).toHaveLength(1);
+    reopened.close();
+  });
+
+  it('a missing migrations folder is a clear error', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'x.db'), { key: randomBytes(32), create: true });
+    expect(() => migrateDatabase(db, { migrationsDir: join(dir, 'nope'), dbPath: join(dir, 'x.db') })).toThrow(
+      /migrations were not found/,
+    );
+    db.close();
+  });
+});
