@@ -1,5 +1,5 @@
 import { shell, type Session, type WebContents } from 'electron';
-import { isAllowedNavigation, isOpenableExternally, isPermissionGranted } from './permissions';
+import { isAllowedNavigation, isOpenableExternally, isPermissionGranted, originOf } from './permissions';
 
 /**
  * Whether the video feature may use camera and microphone. Off until the video issue lands;
@@ -12,7 +12,7 @@ export function setVideoEnabled(enabled: boolean): void {
 
 export function hardenSession(session: Session, appOrigin: string): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const requestingOrigin = safeOrigin(details.requestingUrl);
+    const requestingOrigin = originOf(details.requestingUrl);
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     callback(isPermissionGranted({ permission, requestingOrigin, mediaTypes }, { appOrigin, videoEnabled }));
   });
@@ -35,12 +35,4 @@ export function hardenWebContents(contents: WebContents, appOrigin: string): voi
     if (!isAllowedNavigation(url, appOrigin)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'null';
-  }
 }

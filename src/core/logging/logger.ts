@@ -20,7 +20,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.dir) {
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    streams.push({ stream: pino.destination({ dest: join(options.dir, 'core.log'), mkdir: true, sync: false }) });
+    // Synchronous writes: an asynchronous destination loses its last lines when the process
+    // exits right after a failure or a shutdown (pino's multistream cannot flush it), and these
+    // are exactly the lines a support ref points to. The core logs little, so this costs nothing.
+    streams.push({ stream: pino.destination({ dest: join(options.dir, 'core.log'), mkdir: true, sync: true }) });
   }
   if (options.stderr ?? !options.dir) streams.push({ stream: pino.destination(2) });
   return pino(

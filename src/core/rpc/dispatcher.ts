@@ -205,12 +205,23 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** Error class, code and stack frames: enough to find the bug, with the message (which may quote data) left out. */
 export function safeErrorDetails(error: unknown): { type: string; code?: string; frames: string[] } {
   if (!(error instanceof Error)) return { type: typeof error, frames: [] };
-  const frames = (error.stack ?? '')
+  // V8's stack starts with "Name: message", and the message may span lines (some even
+  // starting with "at "). Cut the header off exactly; if it does not match, log no frames.
+  const stack = error.stack ?? '';
+  const header = errorHeader(error);
+  const frames = (header !== undefined && stack.startsWith(header) ? stack.slice(header.length) : '')
     .split('\n')
-    .slice(1)
     .map((line) => line.trim())
     .filter((line) => line.startsWith('at '))
     .slice(0, 8);
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? { type: error.name, code, frames } : { type: error.name, frames };
+}
+
+function errorHeader(error: Error): string | undefined {
+  try {
+    return Error.prototype.toString.call(error);
+  } catch {
+    return undefined;
+  }
 }

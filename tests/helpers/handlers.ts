@@ -1,0 +1,29 @@
+import type { Handlers } from '../../src/core/rpc/dispatcher';
+import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../src/shared/settings/preferences';
+
+/**
+ * A complete, in-memory handler set for driving RpcDispatcher directly. Tests replace the
+ * methods they are about (a slow ping, a throwing ping) and keep the rest.
+ */
+export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
+  let preferences: Preferences = { ...DEFAULT_PREFERENCES };
+  const base: Handlers = {
+    'system.ping': ({ message }) => ({ message, receivedAt: new Date().toISOString() }),
+    'system.info': () => ({
+      appVersion: '0.0.0-test',
+      runtime: 'node',
+      runtimeVersion: process.versions.node,
+      platform: process.platform,
+      arch: process.arch,
+      rpcProtocolVersion: 1,
+      startedAt: new Date().toISOString(),
+    }),
+    'settings.get': () => preferences,
+    'settings.update': (patch) => {
+      preferences = preferencesSchema.parse({ ...preferences, ...patch });
+      return preferences;
+    },
+    'sync.status': () => ({ state: 'signedOut', pending: 0, lastSyncedAt: null }),
+  };
+  return { ...base, ...overrides };
+}
