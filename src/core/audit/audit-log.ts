@@ -50,12 +50,20 @@ export interface AuditEntry {
 
 export type AuditVerification =
   | { ok: true; entries: number; headHash: string }
-  | { ok: false; entries: number; brokenAtSeq: number; reason: 'hash_mismatch' | 'chain_break' | 'sequence_gap' | 'tail_removed' };
+  | {
+      ok: false;
+      entries: number;
+      brokenAtSeq: number;
+      reason: 'hash_mismatch' | 'chain_break' | 'sequence_gap' | 'tail_removed';
+    };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Longest allowed string in a detail value: keeps free text (PHI) out by construction. */
-const MAX_DETAIL_STRING = 64;
+/**
+ * What a string in `detail` may look like: a code, an id, a timestamp. No spaces, at most 64
+ * characters, so free text (PHI) is kept out by construction.
+ */
+const DETAIL_STRING = /^[A-Za-z0-9._:+\-/@]{0,64}$/;
 
 /**
  * The local append-only audit log. Each entry's hash is SHA-256 over the previous entry's hash
@@ -69,8 +77,11 @@ export class AuditLog {
   append(input: AuditInput): AuditEntry {
     validateDetail(input.detail ?? null);
     const run = this.db.transaction((): AuditEntry => {
-      const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
-      const next = this.db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1 AS seq").get() as {
+      const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+        { hash: string } | undefined;
+      const next = this.db
+        .prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0) + 1 AS seq")
+        .get() as {
         seq: number;
       };
       const entry: Omit<AuditEntry, 'hash'> = {
@@ -121,13 +132,15 @@ export function verifyAuditChain(db: SqliteDatabase): AuditVerification {
     const entry = fromRow(row);
     count += 1;
     if (entry.seq !== expectedSeq) return { ok: false, entries: count, brokenAtSeq: entry.seq, reason: 'sequence_gap' };
-    if (entry.prevHash !== previous) return { ok: false, entries: count, brokenAtSeq: entry.seq, reason: 'chain_break' };
+    if (entry.prevHash !== previous)
+      return { ok: false, entries: count, brokenAtSeq: entry.seq, reason: 'chain_break' };
     const { hash, ...rest } = entry;
     if (hashEntry(rest) !== hash) return { ok: false, entries: count, brokenAtSeq: entry.seq, reason: 'hash_mismatch' };
     previous = hash;
     expectedSeq += 1;
   }
-  const high = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined;
+  const high = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as
+    { seq: number } | undefined;
   if (high && high.seq !== count) return { ok: false, entries: count, brokenAtSeq: count + 1, reason: 'tail_removed' };
   return { ok: true, entries: count, headHash: previous };
 }
@@ -194,8 +207,8 @@ function sortKeys(detail: AuditDetail): Array<[string, AuditDetail[string]]> {
 function validateDetail(detail: AuditDetail | null): void {
   if (!detail) return;
   for (const [key, value] of Object.entries(detail)) {
-    if (typeof value === 'string' && value.length > MAX_DETAIL_STRING) {
-      throw new Error(`audit detail "${key}" is too long: audit entries carry codes and ids, not text`);
+    if (typeof value === 'string' && !DETAIL_STRING.test(value)) {
+      throw new Error(`audit detail "${key}" is not a code: audit entries carry codes and ids, not text`);
     }
   }
 }

@@ -80,7 +80,10 @@ export class KeyFileCorruptError extends StoreError {
 export class KeyFileVersionError extends StoreError {
   override readonly name = 'KeyFileVersionError';
   constructor(readonly version: unknown) {
-    super('KEY_FILE_UNSUPPORTED_VERSION', `The wrapped-key file has an unsupported format version (${String(version)}).`);
+    super(
+      'KEY_FILE_UNSUPPORTED_VERSION',
+      `The wrapped-key file has an unsupported format version (${String(version)}).`,
+    );
   }
 }
 
@@ -141,7 +144,8 @@ const SQLITE_CORRUPT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRU
  */
 export function toStoreError(error: unknown, context: string): StoreError {
   if (error instanceof StoreError) return error;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return new DiskFullError(error);
   // SQLITE_IOERR_* writes fail with ENOSPC underneath when the disk is full; keep them as full.
   if (SQLITE_FULL.has(code) && /full|space/i.test(messageOf(error))) return new DiskFullError(error);

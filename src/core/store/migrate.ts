@@ -35,13 +35,16 @@ export function planMigrations(db: SqliteDatabase, migrationsDir: string, upTo?:
     const journal = readJournalTags(migrationsDir);
     all = readMigrationFiles({ migrationsFolder: migrationsDir }).map((m, i) => ({ ...m, tag: journal[i] ?? `#${i}` }));
   } catch (error) {
-    throw new StoreError('MIGRATION_FAILED', 'The database migrations were not found with this build.', { cause: error });
+    throw new StoreError('MIGRATION_FAILED', 'The database migrations were not found with this build.', {
+      cause: error,
+    });
   }
   if (upTo !== undefined) all = all.slice(0, upTo);
-  db.exec(`CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+  );
   const last = db.prepare(`SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`).get() as
-    | { created_at: number | string }
-    | undefined;
+    { created_at: number | string } | undefined;
   const lastMillis = last ? Number(last.created_at) : -1;
   return { all, pending: all.filter((m) => m.folderMillis > lastMillis) };
 }

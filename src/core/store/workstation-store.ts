@@ -172,7 +172,11 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
     };
   };
 
-  const startSession = (sqlite: SqliteDatabase): Session => ({ sqlite, db: createDrizzle(sqlite), audit: new AuditLog(sqlite) });
+  const startSession = (sqlite: SqliteDatabase): Session => ({
+    sqlite,
+    db: createDrizzle(sqlite),
+    audit: new AuditLog(sqlite),
+  });
 
   /** Open + migrate with a key; zeroes the key. */
   const openWithKey = (key: Buffer, create: boolean): Session => {
@@ -200,7 +204,8 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
 
       async create(passphrase) {
         requireOpen();
-        if (vault.exists()) throw new StoreError('VAULT_EXISTS', 'A workstation passphrase already exists on this profile.');
+        if (vault.exists())
+          throw new StoreError('VAULT_EXISTS', 'A workstation passphrase already exists on this profile.');
         if (existsSync(dbPath)) {
           throw new StoreError(
             'ORPHAN_DATABASE',
@@ -262,12 +267,18 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
           try {
             hook(reason);
           } catch (error) {
-            log?.error({ code: error instanceof StoreError ? error.code : 'LOCK_HOOK_FAILED' }, 'before-lock hook failed');
+            log?.error(
+              { code: error instanceof StoreError ? error.code : 'LOCK_HOOK_FAILED' },
+              'before-lock hook failed',
+            );
           }
         }
         try {
           s.audit.append({ action: reason === 'idle' ? 'vault.auto_locked' : 'vault.locked', detail: { reason } });
-          writeFileAtomic(statePath, JSON.stringify({ unsyncedChanges: unsyncedLive(s), at: new Date().toISOString() }));
+          writeFileAtomic(
+            statePath,
+            JSON.stringify({ unsyncedChanges: unsyncedLive(s), at: new Date().toISOString() }),
+          );
         } catch (error) {
           log?.error({ code: toStoreError(error, 'lock').code }, 'recording the lock failed');
         } finally {

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID, scrypt as scryptCallback } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  scrypt as scryptCallback,
+} from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { assessPassphrase } from '../../shared/vault/passphrase';
@@ -166,7 +173,11 @@ export class KeyVault {
     const key = randomBytes(32);
     const protection: Protection = keychain ? 'passphrase+device' : 'passphrase';
     try {
-      const file = await this.wrap(key, passphrase, deviceSecret, { vaultId, keychain, createdAt: new Date(this.now()).toISOString() });
+      const file = await this.wrap(key, passphrase, deviceSecret, {
+        vaultId,
+        keychain,
+        createdAt: new Date(this.now()).toISOString(),
+      });
       // The caller creates the database with the key first; only then does the key file exist.
       if (beforeCommit) await beforeCommit(key, protection);
       this.writeJson(this.keyFile, file);
@@ -242,7 +253,10 @@ export class KeyVault {
       } finally {
         deviceSecret?.fill(0);
       }
-      this.options.logger?.info({ code: 'VAULT_PASSPHRASE_CHANGED', protection: keychain ? 'passphrase+device' : 'passphrase' }, 'passphrase changed');
+      this.options.logger?.info(
+        { code: 'VAULT_PASSPHRASE_CHANGED', protection: keychain ? 'passphrase+device' : 'passphrase' },
+        'passphrase changed',
+      );
       return { protection: keychain ? 'passphrase+device' : 'passphrase' };
     } finally {
       key.fill(0);
@@ -251,7 +265,7 @@ export class KeyVault {
 
   /** Remove the wrapped key, the attempt counter and the keychain entry ("forgot passphrase"). */
   async erase(): Promise<void> {
-    let entry: KeyFileV1['keychain'] = null;
+    let entry: KeyFileV1['keychain'];
     try {
       entry = this.readKeyFile().keychain;
     } catch {
@@ -419,12 +433,18 @@ function requireAcceptable(passphrase: string): void {
   const assessment = assessPassphrase(passphrase);
   if (!assessment.acceptable) {
     throw new PassphraseTooWeakError(
-      assessment.problems.includes('too_long') ? 'The passphrase is too long.' : 'The passphrase must have at least 10 characters.',
+      assessment.problems.includes('too_long')
+        ? 'The passphrase is too long.'
+        : 'The passphrase must have at least 10 characters.',
     );
   }
 }
 
-async function deriveKek(header: Omit<KeyFileV1, 'wrap'>, passphrase: string, deviceSecret: Buffer | null): Promise<Buffer> {
+async function deriveKek(
+  header: Omit<KeyFileV1, 'wrap'>,
+  passphrase: string,
+  deviceSecret: Buffer | null,
+): Promise<Buffer> {
   const { N, r, p, salt } = header.kdf;
   const secret = Buffer.from(passphrase.normalize('NFKC'), 'utf8');
   let stretched: Buffer | null = null;
@@ -441,7 +461,11 @@ async function deriveKek(header: Omit<KeyFileV1, 'wrap'>, passphrase: string, de
   }
 }
 
-function scrypt(secret: Buffer, salt: Buffer, options: { N: number; r: number; p: number; maxmem: number }): Promise<Buffer> {
+function scrypt(
+  secret: Buffer,
+  salt: Buffer,
+  options: { N: number; r: number; p: number; maxmem: number },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scryptCallback(secret, salt, 32, options, (error, derived) => (error ? reject(error) : resolve(derived)));
   });
@@ -449,7 +473,15 @@ function scrypt(secret: Buffer, salt: Buffer, options: { N: number; r: number; p
 
 function additionalData(header: Omit<KeyFileV1, 'wrap'>): Buffer {
   return Buffer.from(
-    JSON.stringify([header.format, header.version, header.vaultId, header.protection, header.keychain, header.kdf, header.hkdf]),
+    JSON.stringify([
+      header.format,
+      header.version,
+      header.vaultId,
+      header.protection,
+      header.keychain,
+      header.kdf,
+      header.hkdf,
+    ]),
     'utf8',
   );
 }
@@ -492,7 +524,13 @@ function isPositiveInt(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 1024;
 }
 function isPowerOfTwo(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 2 ** 10 && value <= 2 ** 22 && (value & (value - 1)) === 0;
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 2 ** 10 &&
+    value <= 2 ** 22 &&
+    (value & (value - 1)) === 0
+  );
 }
 function nonNegative(value: unknown): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;

@@ -23,12 +23,7 @@ export interface PassphraseAssessment {
 }
 
 export type PassphraseProblem =
-  | 'too_short'
-  | 'too_long'
-  | 'repeated_characters'
-  | 'sequence'
-  | 'common_word'
-  | 'single_character_class';
+  'too_short' | 'too_long' | 'repeated_characters' | 'sequence' | 'common_word' | 'single_character_class';
 
 const COMMON = [
   'password',

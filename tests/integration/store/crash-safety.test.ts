@@ -13,7 +13,12 @@ const WRITER = join(import.meta.dirname, 'fixtures/draft-writer.ts');
 describe('crash safety', () => {
   it('every draft whose save returned survives SIGKILL; the database is intact', async () => {
     const dir = tempDir();
-    const setup = await openWorkstationStore({ profileDir: dir, migrationsDir: MIGRATIONS_DIR, keychain: unavailableKeychain(), scrypt: FAST_SCRYPT });
+    const setup = await openWorkstationStore({
+      profileDir: dir,
+      migrationsDir: MIGRATIONS_DIR,
+      keychain: unavailableKeychain(),
+      scrypt: FAST_SCRYPT,
+    });
     await setup.vault.create(PASSPHRASE);
     const clinicianId = seedClinician(setup.db);
     seedClient(setup.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId, id: randomUUID() });
@@ -25,7 +30,9 @@ describe('crash safety', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`writer did not get going: ${stderr}`)), 20_000);
       child.stdout.on('data', (chunk: Buffer) => {
@@ -48,10 +55,17 @@ describe('crash safety', () => {
     }
     expect(expected.size).toBeGreaterThan(90);
 
-    const store = await openWorkstationStore({ profileDir: dir, migrationsDir: MIGRATIONS_DIR, keychain: unavailableKeychain(), scrypt: FAST_SCRYPT });
+    const store = await openWorkstationStore({
+      profileDir: dir,
+      migrationsDir: MIGRATIONS_DIR,
+      keychain: unavailableKeychain(),
+      scrypt: FAST_SCRYPT,
+    });
     await store.vault.unlock(PASSPHRASE); // also takes over the killed writer's stale profile lock
     expect(store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = store.sqlite.prepare('SELECT id, draft_revision AS revision, body_text AS body FROM session_notes').all() as Array<{
+    const rows = store.sqlite
+      .prepare('SELECT id, draft_revision AS revision, body_text AS body FROM session_notes')
+      .all() as Array<{
       id: string;
       revision: number;
       body: string;

@@ -16,7 +16,14 @@ import { FAST_SCRYPT, MIGRATIONS_DIR, seedClient, seedClinician } from './seed';
 
 const PASSPHRASE = 'correct horse battery staple';
 // Client names (each part is stored in its own column) and phrases of note text.
-const MARKERS = ['Zebulon', 'Quatermaine', 'Xanthippe', 'Okonkwo-Lindqvist', 'Maplewood bus depot', 'pawnshop Ferriswheel'];
+const MARKERS = [
+  'Zebulon',
+  'Quatermaine',
+  'Xanthippe',
+  'Okonkwo-Lindqvist',
+  'Maplewood bus depot',
+  'pawnshop Ferriswheel',
+];
 const NOTE_TEXT = 'fentanyl relapse near the Maplewood bus depot; sold guitar at the pawnshop Ferriswheel';
 
 async function newStore(profileDir: string): Promise<WorkstationStore> {
@@ -114,7 +121,15 @@ describe('encrypted store on disk', () => {
     const clinicianId = seedClinician(store.db);
     const clientId = seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
     const noteId = randomUUID();
-    saveDraft(store.db, { id: noteId, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'discussed naloxone kit' });
+    saveDraft(store.db, {
+      id: noteId,
+      clientId,
+      authorId: clinicianId,
+      noteType: 'progress',
+      template: 'DAP',
+      content: {},
+      bodyText: 'discussed naloxone kit',
+    });
     const again = saveDraft(store.db, {
       id: noteId,
       clientId,
@@ -125,7 +140,15 @@ describe('encrypted store on disk', () => {
       bodyText: 'discussed naloxone kit and sleep hygiene',
     });
     expect(again.draftRevision).toBe(2);
-    saveDraft(store.db, { id: randomUUID(), clientId, authorId: clinicianId, noteType: 'psychotherapy', template: 'DAP', content: {}, bodyText: 'naloxone protected' });
+    saveDraft(store.db, {
+      id: randomUUID(),
+      clientId,
+      authorId: clinicianId,
+      noteType: 'psychotherapy',
+      template: 'DAP',
+      content: {},
+      bodyText: 'naloxone protected',
+    });
     store.db
       .insert(measures)
       .values([
@@ -153,14 +176,32 @@ describe('encrypted store on disk', () => {
     const clinicianId = seedClinician(store.db);
     const clientId = seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
     const id = randomUUID();
-    saveDraft(store.db, { id, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'x' });
+    saveDraft(store.db, {
+      id,
+      clientId,
+      authorId: clinicianId,
+      noteType: 'progress',
+      template: 'DAP',
+      content: {},
+      bodyText: 'x',
+    });
     store.sqlite
       .prepare("UPDATE session_notes SET status='signed', signed_at=?, signed_by=?, content_hash='h' WHERE id=?")
       .run(new Date().toISOString(), clinicianId, id);
-    expect(() => store.sqlite.prepare("UPDATE session_notes SET body_text='changed' WHERE id=?").run(id)).toThrow(/immutable/);
+    expect(() => store.sqlite.prepare("UPDATE session_notes SET body_text='changed' WHERE id=?").run(id)).toThrow(
+      /immutable/,
+    );
     store.sqlite.prepare("UPDATE session_notes SET server_version='7' WHERE id=?").run(id);
     expect(() =>
-      saveDraft(store.db, { id, clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: 'y' }),
+      saveDraft(store.db, {
+        id,
+        clientId,
+        authorId: clinicianId,
+        noteType: 'progress',
+        template: 'DAP',
+        content: {},
+        bodyText: 'y',
+      }),
     ).toThrow(StoreError);
     store.close();
   });
@@ -197,7 +238,8 @@ describe('bad input ends in typed errors, never a reset', () => {
     const path = join(dir, 'caseload.db');
     const bytes = readFileSync(path);
     // Flip one byte in every page after the first 8 (HMAC fails on each).
-    for (let offset = 4096 * 8 + 100; offset < bytes.length; offset += 4096) bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
+    for (let offset = 4096 * 8 + 100; offset < bytes.length; offset += 4096)
+      bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
     writeFileSync(path, bytes);
     const again = await newStore(dir);
     let error: unknown;
@@ -238,7 +280,15 @@ describe('bad input ends in typed errors, never a reset', () => {
     let saved = 0;
     try {
       for (let i = 0; i < 50; i += 1) {
-        saveDraft(store.db, { id: randomUUID(), clientId, authorId: clinicianId, noteType: 'progress', template: 'DAP', content: {}, bodyText: big });
+        saveDraft(store.db, {
+          id: randomUUID(),
+          clientId,
+          authorId: clinicianId,
+          noteType: 'progress',
+          template: 'DAP',
+          content: {},
+          bodyText: big,
+        });
         saved += 1;
       }
     } catch (e) {

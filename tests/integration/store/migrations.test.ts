@@ -19,7 +19,9 @@ function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string
   const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: 1 });
   expect(result.version).toBe(1);
   const now = new Date().toISOString();
-  db.prepare("INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)").run(now, now);
+  db.prepare(
+    "INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)",
+  ).run(now, now);
   db.prepare(
     "INSERT INTO clients (id, given_name, family_name, date_of_birth, program, level_of_care, created_at, updated_at) VALUES ('c1','A','B','1990-01-01','iop','IOP',?,?)",
   ).run(now, now);
@@ -48,7 +50,11 @@ describe('migrations', () => {
     expect(planMigrations(db, MIGRATIONS_DIR).pending.map((m) => m.tag)).toEqual(['0001_note_search_and_audit_guards']);
     const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path });
     expect(result).toEqual({ applied: ['0001_note_search_and_audit_guards'], version: 2 });
-    const hit = db.prepare("SELECT n.id FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid WHERE note_search MATCH 'buprenorphine'").all();
+    const hit = db
+      .prepare(
+        "SELECT n.id FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid WHERE note_search MATCH 'buprenorphine'",
+      )
+      .all();
     expect(hit).toEqual([{ id: noteId }]);
     expect(existsSync(`${path}.pre-migration`)).toBe(false);
     // Idempotent: nothing pending the second time.
@@ -88,7 +94,9 @@ describe('migrations', () => {
 
     const reopened = openDatabase(path, { key, create: false });
     // Back at version 1: neither 0001 nor the broken 0002 left anything behind.
-    expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE name IN ('new_thing','note_search')").all()).toEqual([]);
+    expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE name IN ('new_thing','note_search')").all()).toEqual(
+      [],
+    );
     expect(reopened.prepare('SELECT count(*) AS n FROM clients').get()).toEqual({ n: 1 });
     expect(planMigrations(reopened, MIGRATIONS_DIR).pending).toHaveLength(1);
     reopened.close();

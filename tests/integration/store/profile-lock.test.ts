@@ -9,7 +9,8 @@ import { tempDir } from '../../helpers/temp-dir';
 import { MIGRATIONS_DIR } from './seed';
 
 const OPENER = join(import.meta.dirname, 'fixtures/open-profile.ts');
-const open = (profileDir: string) => openWorkstationStore({ profileDir, migrationsDir: MIGRATIONS_DIR, keychain: unavailableKeychain() });
+const open = (profileDir: string) =>
+  openWorkstationStore({ profileDir, migrationsDir: MIGRATIONS_DIR, keychain: unavailableKeychain() });
 const tryInChild = (profileDir: string): string =>
   execFileSync(process.execPath, ['--import', 'tsx', OPENER, profileDir, MIGRATIONS_DIR], { encoding: 'utf8' }).trim();
 
@@ -36,7 +37,10 @@ describe('profile lock', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const lockPath = join(dir, 'profile.lock');
     const { hostname } = await import('node:os');
-    writeFileSync(lockPath, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), startedAt: new Date().toISOString() }));
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: Number(dead.stdout), host: hostname(), startedAt: new Date().toISOString() }),
+    );
     const store = await open(dir);
     expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
     store.close();

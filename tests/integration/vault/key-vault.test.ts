@@ -30,12 +30,16 @@ const NEW_PASS = 'another long passphrase 2';
 function uniqueService(): string {
   const service = `continuum-test-${randomUUID()}`;
   onTestFinished(async () => {
-    for (const { account } of await keytar.findCredentials(service).catch(() => [])) await keytar.deletePassword(service, account);
+    for (const { account } of await keytar.findCredentials(service).catch(() => []))
+      await keytar.deletePassword(service, account);
   });
   return service;
 }
 
-function vault(dir: string, options: { keychain?: KeychainAdapter; service?: string; now?: () => number } = {}): KeyVault {
+function vault(
+  dir: string,
+  options: { keychain?: KeychainAdapter; service?: string; now?: () => number } = {},
+): KeyVault {
   return new KeyVault({
     dir,
     keychain: options.keychain ?? keytarKeychain(),
@@ -68,7 +72,11 @@ describe('key vault with the OS keychain', () => {
     expect(error).toMatchObject({ code: 'WRONG_PASSPHRASE', failedAttempts: 1 });
     // Key file: format version, KDF parameters, nothing secret in clear.
     const file = JSON.parse(readFileSync(v.keyFile, 'utf8')) as Record<string, unknown>;
-    expect(file).toMatchObject({ format: 'continuum.vault', version: 1, kdf: { name: 'scrypt', N: FAST_SCRYPT.N, r: 8, p: 1 } });
+    expect(file).toMatchObject({
+      format: 'continuum.vault',
+      version: 1,
+      kdf: { name: 'scrypt', N: FAST_SCRYPT.N, r: 8, p: 1 },
+    });
     expect(readFileSync(v.keyFile).includes(created.key)).toBe(false);
     expect(readFileSync(v.keyFile, 'utf8')).not.toContain(created.key.toString('base64'));
   });
@@ -131,7 +139,9 @@ describe('key vault with the OS keychain', () => {
     await vault(dir, { service, now: clock }).create(PASS);
     for (let i = 1; i <= FREE_ATTEMPTS; i += 1) {
       // A fresh instance each time: the counter lives on disk, not in memory.
-      await expect(vault(dir, { service, now: clock }).unlock(`wrong passphrase ${i}`)).rejects.toBeInstanceOf(WrongPassphraseError);
+      await expect(vault(dir, { service, now: clock }).unlock(`wrong passphrase ${i}`)).rejects.toBeInstanceOf(
+        WrongPassphraseError,
+      );
     }
     const throttled = await vault(dir, { service, now: clock })
       .unlock(PASS)
@@ -139,7 +149,9 @@ describe('key vault with the OS keychain', () => {
     expect(throttled).toBeInstanceOf(UnlockThrottledError);
     expect((throttled as UnlockThrottledError).retryAfterMs).toBe(throttleDelayMs(5));
     now += throttleDelayMs(5);
-    await expect(vault(dir, { service, now: clock }).unlock('wrong again!!')).rejects.toBeInstanceOf(WrongPassphraseError);
+    await expect(vault(dir, { service, now: clock }).unlock('wrong again!!')).rejects.toBeInstanceOf(
+      WrongPassphraseError,
+    );
     expect(vault(dir, { service, now: clock }).info().retryAfterMs).toBe(throttleDelayMs(6));
     expect(throttleDelayMs(6)).toBeGreaterThan(throttleDelayMs(5));
     now += throttleDelayMs(6);
@@ -194,9 +206,22 @@ describe('key vault with the OS keychain', () => {
 describe('passphrase-only fallback (no keychain on this machine)', () => {
   it('creates, unlocks and says plainly that only the passphrase protects the cache', async () => {
     const dir = tempDir();
-    const store = await openWorkstationStore({ profileDir: dir, migrationsDir: MIGRATIONS_DIR, keychain: unavailableKeychain(), scrypt: FAST_SCRYPT });
-    expect(await store.vault.status()).toMatchObject({ state: 'uninitialised', keychain: 'unavailable', protection: null });
-    expect(await store.vault.create(PASS)).toMatchObject({ state: 'unlocked', protection: 'passphrase', keychain: 'unavailable' });
+    const store = await openWorkstationStore({
+      profileDir: dir,
+      migrationsDir: MIGRATIONS_DIR,
+      keychain: unavailableKeychain(),
+      scrypt: FAST_SCRYPT,
+    });
+    expect(await store.vault.status()).toMatchObject({
+      state: 'uninitialised',
+      keychain: 'unavailable',
+      protection: null,
+    });
+    expect(await store.vault.create(PASS)).toMatchObject({
+      state: 'unlocked',
+      protection: 'passphrase',
+      keychain: 'unavailable',
+    });
     store.vault.lock();
     await expect(store.vault.unlock('wrong passphrase')).rejects.toBeInstanceOf(WrongPassphraseError);
     expect(await store.vault.unlock(PASS)).toMatchObject({ state: 'unlocked', protection: 'passphrase' });
@@ -219,7 +244,11 @@ describe('workstation store with the real keychain', () => {
     const service = uniqueService();
     const options = { profileDir: dir, migrationsDir: MIGRATIONS_DIR, keychainService: service, scrypt: FAST_SCRYPT };
     const store = await openWorkstationStore(options);
-    expect(await store.vault.create(PASS)).toMatchObject({ state: 'unlocked', protection: 'passphrase+device', keychain: 'available' });
+    expect(await store.vault.create(PASS)).toMatchObject({
+      state: 'unlocked',
+      protection: 'passphrase+device',
+      keychain: 'available',
+    });
     const clinicianId = seedClinician(store.db);
     seedClient(store.db, { givenName: 'Ana', familyName: 'Ruiz', clinicianId });
     store.vault.lock();
@@ -231,8 +260,17 @@ describe('workstation store with the real keychain', () => {
     await expect(store.vault.unlock(PASS)).rejects.toBeInstanceOf(WrongPassphraseError);
     await store.vault.unlock(NEW_PASS);
     expect(store.db.select().from(clients).all()).toHaveLength(1);
-    const actions = store.audit.recent(10).map((e) => e.action).reverse();
-    expect(actions).toEqual(['vault.created', 'vault.unlocked', 'vault.locked', 'vault.unlock_failed', 'vault.unlocked']);
+    const actions = store.audit
+      .recent(10)
+      .map((e) => e.action)
+      .reverse();
+    expect(actions).toEqual([
+      'vault.created',
+      'vault.unlocked',
+      'vault.locked',
+      'vault.unlock_failed',
+      'vault.unlocked',
+    ]);
     expect(store.audit.verify().ok).toBe(true);
     store.close();
 
@@ -249,7 +287,12 @@ describe('workstation store with the real keychain', () => {
   it('erase (forgot passphrase) removes the cache, the key file and the keychain entry', async () => {
     const dir = tempDir();
     const service = uniqueService();
-    const store = await openWorkstationStore({ profileDir: dir, migrationsDir: MIGRATIONS_DIR, keychainService: service, scrypt: FAST_SCRYPT });
+    const store = await openWorkstationStore({
+      profileDir: dir,
+      migrationsDir: MIGRATIONS_DIR,
+      keychainService: service,
+      scrypt: FAST_SCRYPT,
+    });
     await store.vault.create(PASS);
     store.vault.lock();
     await store.vault.erase();

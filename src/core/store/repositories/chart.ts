@@ -7,7 +7,11 @@ import { recentNotes } from './notes';
  * Everything the between-sessions brief needs for one client, in one read transaction: the
  * client, active medications, current plans, the last 10 notes and the measure series.
  */
-export function loadChart(db: WorkstationDb, clientId: string, options: { measuresSince?: string; notes?: number } = {}) {
+export function loadChart(
+  db: WorkstationDb,
+  clientId: string,
+  options: { measuresSince?: string; notes?: number } = {},
+) {
   return db.transaction(
     (tx) => {
       const client = tx.select().from(clients).where(eq(clients.id, clientId)).get();
@@ -43,8 +47,16 @@ export function loadChart(db: WorkstationDb, clientId: string, options: { measur
         .orderBy(asc(measures.code), asc(measures.observedAt))
         .all();
       const measureSeries: Record<string, Array<{ value: number; observedAt: string }>> = {};
-      for (const point of series) (measureSeries[point.code] ??= []).push({ value: point.value, observedAt: point.observedAt });
-      return { client, activeMedications, safetyPlan: safetyPlan ?? null, relapsePlan: relapsePlan ?? null, notes, measureSeries };
+      for (const point of series)
+        (measureSeries[point.code] ??= []).push({ value: point.value, observedAt: point.observedAt });
+      return {
+        client,
+        activeMedications,
+        safetyPlan: safetyPlan ?? null,
+        relapsePlan: relapsePlan ?? null,
+        notes,
+        measureSeries,
+      };
     },
     { behavior: 'deferred' },
   );

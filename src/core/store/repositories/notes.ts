@@ -115,7 +115,11 @@ export function searchNotes(
         WHERE ${conditions.join(' AND ')}
         ORDER BY bm25(note_search) LIMIT @limit`,
     )
-    .all({ match, limit: options.limit ?? 20, ...(options.clientId ? { clientId: options.clientId } : {}) }) as NoteSearchHit[];
+    .all({
+      match,
+      limit: options.limit ?? 20,
+      ...(options.clientId ? { clientId: options.clientId } : {}),
+    }) as NoteSearchHit[];
   return rows;
 }
 

@@ -49,7 +49,10 @@ export const escalationRuns = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('escalation_runs_client_idx').on(t.clientId, t.startedAt), index('escalation_runs_status_idx').on(t.status)],
+  (t) => [
+    index('escalation_runs_client_idx').on(t.clientId, t.startedAt),
+    index('escalation_runs_status_idx').on(t.status),
+  ],
 );
 
 /** Each step of a run: completed (by whom, when, a note) or "not applicable" with a reason. */

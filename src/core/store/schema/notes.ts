@@ -9,7 +9,14 @@ export const NOTE_TEMPLATES = ['SOAP', 'DAP', 'BIRP', 'GIRP', 'GROUP'] as const;
  * (psychotherapy notes under HIPAA, SUD counseling notes under 42 CFR Part 2): excluded from
  * exports and from default search, see `isProtected`.
  */
-export const NOTE_TYPES = ['progress', 'intake', 'group', 'medication_management', 'sud_counseling', 'psychotherapy'] as const;
+export const NOTE_TYPES = [
+  'progress',
+  'intake',
+  'group',
+  'medication_management',
+  'sud_counseling',
+  'psychotherapy',
+] as const;
 export type NoteTemplate = (typeof NOTE_TEMPLATES)[number];
 export type NoteType = (typeof NOTE_TYPES)[number];
 

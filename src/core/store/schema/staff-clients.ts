@@ -42,7 +42,9 @@ export const clients = sqliteTable(
     primaryClinicianId: text('primary_clinician_id').references(() => staff.id),
     /** Shown as "days in recovery" with care: a lapse is not a reset of progress. */
     recoveryStartDate: text('recovery_start_date'),
-    status: text('status', { enum: ['active', 'discharged', 'on_hold'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'discharged', 'on_hold'] })
+      .notNull()
+      .default('active'),
     serverVersion: serverVersion(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -23,7 +23,10 @@ export const syncOutbox = sqliteTable(
     sentAt: text('sent_at'),
     ackedAt: text('acked_at'),
   },
-  (t) => [index('sync_outbox_pending_idx').on(t.ackedAt, t.mutationId), index('sync_outbox_entity_idx').on(t.entityType, t.entityId)],
+  (t) => [
+    index('sync_outbox_pending_idx').on(t.ackedAt, t.mutationId),
+    index('sync_outbox_entity_idx').on(t.entityType, t.entityId),
+  ],
 );
 
 /** Pull position per stream (e.g. "caseload", "checkins", "protocols"). */

@@ -11,7 +11,9 @@ export const tasks = sqliteTable(
     assigneeId: text('assignee_id')
       .notNull()
       .references(() => staff.id),
-    kind: text('kind', { enum: ['follow_up', 'outreach', 'cosign', 'notify_prescriber', 'plan_review', 'other'] }).notNull(),
+    kind: text('kind', {
+      enum: ['follow_up', 'outreach', 'cosign', 'notify_prescriber', 'plan_review', 'other'],
+    }).notNull(),
     title: text('title').notNull(),
     dueAt: text('due_at'),
     status: text('status', { enum: ['open', 'done', 'cancelled'] })
@@ -23,5 +25,8 @@ export const tasks = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('tasks_assignee_status_idx').on(t.assigneeId, t.status, t.dueAt), index('tasks_client_idx').on(t.clientId)],
+  (t) => [
+    index('tasks_assignee_status_idx').on(t.assigneeId, t.status, t.dueAt),
+    index('tasks_client_idx').on(t.clientId),
+  ],
 );
