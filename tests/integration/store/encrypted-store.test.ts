@@ -78,7 +78,8 @@ describe('encrypted store on disk', () => {
     expect(statSync(wal).size).toBeGreaterThan(100_000);
     expect(containsAny(wal, MARKERS)).toEqual([]);
     expect(containsAny(db, MARKERS)).toEqual([]);
-    // Even the WAL header is not SQLite's plaintext WAL magic (0x377f0682 / 0x377f0683).
+    // (WAL frame headers — page numbers, salts, checksums — are plaintext by design; every
+    // page image in the WAL is encrypted and authenticated like in the main file.)
     expect(readFileSync(db).subarray(0, 16).toString('latin1')).not.toBe(SQLITE_PLAIN_MAGIC);
     // Temp files: temp_store=MEMORY, and no stray files beside the database.
     expect(store.sqlite.pragma('temp_store', { simple: true })).toBe(2);
