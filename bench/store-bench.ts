@@ -28,15 +28,16 @@ export interface Variant {
   name: string;
   /** null = plain SQLite (no key). */
   cipher: CipherTuning | null;
+  cacheSizeKiB: number;
 }
 
 export const VARIANTS: Variant[] = [
-  { name: 'plain', cipher: null },
-  { name: 'sqlcipher4 (4096, HMAC-SHA512)', cipher: { pageSize: 4096, hmacAlgorithm: 2 } },
-  { name: 'sqlcipher 8192, HMAC-SHA512', cipher: { pageSize: 8192, hmacAlgorithm: 2 } },
-  { name: 'sqlcipher 16384, HMAC-SHA512', cipher: { pageSize: 16384, hmacAlgorithm: 2 } },
-  { name: 'sqlcipher 4096, HMAC-SHA256', cipher: { pageSize: 4096, hmacAlgorithm: 1 } },
-  { name: 'sqlcipher 16384, HMAC-SHA256', cipher: { pageSize: 16384, hmacAlgorithm: 1 } },
+  { name: 'plain, cache 16 MiB', cipher: null, cacheSizeKiB: 16_000 },
+  { name: 'plain, cache 64 MiB', cipher: null, cacheSizeKiB: 65_536 },
+  { name: 'sqlcipher4 4096/SHA512, cache 16 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 2 }, cacheSizeKiB: 16_000 },
+  { name: 'sqlcipher4 4096/SHA512, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
+  { name: 'sqlcipher 16384/SHA512, cache 64 MiB', cipher: { pageSize: 16384, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
+  { name: 'sqlcipher 4096/SHA256, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 1 }, cacheSizeKiB: 65_536 },
 ];
 
 interface Caseload {
@@ -55,6 +56,7 @@ export interface OperationStats {
 export interface VariantResult {
   variant: string;
   cipher: CipherTuning | null;
+  cacheSizeKiB: number;
   fileBytes: number;
   bulkInsertMs: number;
   openMs: OperationStats;
@@ -70,7 +72,12 @@ export interface StoreBenchResult {
   sizes: { clients: number; notes: number; measures: number; noteBytes: number };
   unlockWithKdfMs: number;
   variants: VariantResult[];
-  ratios: Array<{ variant: string } & Record<'bulkInsert' | 'open' | 'chartLoad' | 'draftSave' | 'search', number>>;
+  ratios: Array<
+    { variant: string; comparedWith: string } & Record<
+      'bulkInsert' | 'open' | 'chartLoad' | 'draftSave' | 'search',
+      number
+    >
+  >;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -243,6 +250,7 @@ function runVariant(dir: string, variant: Variant, data: Caseload, quick: boolea
   return {
     variant: variant.name,
     cipher: variant.cipher,
+    cacheSizeKiB: variant.cacheSizeKiB,
     fileBytes,
     bulkInsertMs,
     openMs,
@@ -273,13 +281,18 @@ export async function runStoreBench(
       process.stderr.write(`store bench: ${v.name}…\n`);
       return runVariant(dir, v, data, quick);
     });
-    const plain = variants.find((v) => v.cipher === null);
-    if (!plain) throw new Error('the plain variant is required for ratios');
+    const plainFor = (v: VariantResult) => {
+      const plain = variants.find((p) => p.cipher === null && p.cacheSizeKiB === v.cacheSizeKiB);
+      if (!plain) throw new Error(`no plain variant with a ${v.cacheSizeKiB} KiB cache for ratios`);
+      return plain;
+    };
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const ratios = variants
       .filter((v) => v.cipher !== null)
-      .map((v) => ({
+      .map((v) => ({ v, plain: plainFor(v) }))
+      .map(({ v, plain }) => ({
         variant: v.variant,
+        comparedWith: plain.variant,
         bulkInsert: ratio(v.bulkInsertMs, plain.bulkInsertMs),
         open: ratio(v.openMs.medianMs, plain.openMs.medianMs),
         chartLoad: ratio(v.chartLoadMs.medianMs, plain.chartLoadMs.medianMs),
@@ -315,7 +328,6 @@ function cpuHasAes(): boolean {
 }
 
 export function toMarkdown(result: StoreBenchResult): string {
-  const plain = result.variants.find((v) => v.cipher === null)!;
   const lines = [
     `Store benchmark ${result.date.slice(0, 10)} — ${result.machine.cpu} (${result.machine.cores} cores, AES-NI ${result.machine.aesNi ? 'yes' : 'no'}), Node ${result.machine.node}`,
     `Caseload: ${result.sizes.clients} clients, ${result.sizes.notes} notes (${(result.sizes.noteBytes / 1e6).toFixed(1)} MB text), ${result.sizes.measures} measures. Unlock incl. scrypt KDF (2^17, r=8): ${result.unlockWithKdfMs.toFixed(0)} ms.`,
@@ -331,7 +343,7 @@ export function toMarkdown(result: StoreBenchResult): string {
       `| ${v.variant} | ${cell(v.bulkInsertMs, r?.bulkInsert)} | ${cell(v.openMs.medianMs, r?.open)} | ${cell(v.chartLoadMs.medianMs, r?.chartLoad)} (${v.chartLoadMs.p95Ms.toFixed(2)}) | ${cell(v.draftSaveMs.medianMs, r?.draftSave)} (${v.draftSaveMs.p95Ms.toFixed(2)}) | ${cell(v.searchMs.medianMs, r?.search)} (${v.searchMs.p95Ms.toFixed(2)}) | ${(v.fileBytes / 1e6).toFixed(1)} |`,
     );
   }
-  lines.push('', `Ratios are encrypted ÷ plain (plain = ${plain.variant}). Medians unless noted.`);
+  lines.push('', 'Ratios: encrypted ÷ plain SQLite with the same page-cache size. Medians unless noted.');
   return lines.join('\n');
 }
 
