@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -10,6 +11,7 @@ import type { Plugin } from 'vite';
  */
 export default defineConfig({
   main: {
+    plugins: [copyMigrations()],
     build: {
       outDir: 'out/main',
       rollupOptions: {
@@ -52,6 +54,23 @@ function relaxCspForDevServer(): Plugin {
       return html
         .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
         .replace("connect-src 'self'", "connect-src 'self' ws://localhost:*");
+    },
+  };
+}
+
+/** The core reads the encrypted cache's SQL migrations at run time: ship them beside core.js. */
+function copyMigrations(): Plugin {
+  return {
+    name: 'continuum:copy-migrations',
+    apply: 'build',
+    closeBundle() {
+      cpSync(
+        resolve(import.meta.dirname, 'src/core/store/migrations'),
+        resolve(import.meta.dirname, 'out/main/migrations'),
+        {
+          recursive: true,
+        },
+      );
     },
   };
 }

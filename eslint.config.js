@@ -142,6 +142,7 @@ export default tseslint.config(
       'src/harness/**',
       'tests/**',
       'bench/**',
+      'scripts/**',
       '*.config.{ts,js}',
       'eslint.config.js',
     ],

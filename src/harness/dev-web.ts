@@ -13,6 +13,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     port: { type: 'string' },
+    'auto-lock-seconds': { type: 'string' },
   },
   strict: true,
 });
@@ -30,9 +31,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write('--port takes a number from 0 to 65535.\n');
   process.exit(1);
 }
+const autoLockSeconds = values['auto-lock-seconds'] ? Number.parseInt(values['auto-lock-seconds'], 10) : undefined;
+if (autoLockSeconds !== undefined && !(Number.isInteger(autoLockSeconds) && autoLockSeconds > 0)) {
+  process.stderr.write('--auto-lock-seconds takes a positive whole number.\n');
+  process.exit(1);
+}
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
 
-const harness = await startHarness({ profileDir, rendererDir, port, appVersion: version });
+const harness = await startHarness({
+  profileDir,
+  rendererDir,
+  port,
+  appVersion: version,
+  migrationsDir: join(projectRoot, 'src/core/store/migrations'),
+  ...(autoLockSeconds ? { autoLockSeconds } : {}),
+});
 process.stdout.write(`Continuum harness (profile: ${profileDir})\nOpen: ${harness.url}\n`);
 
 const stop = (): void => {

@@ -19,8 +19,14 @@ export interface HarnessOptions {
   profileDir: string;
   /** Built renderer (out/renderer). */
   rendererDir: string;
+  /** The encrypted cache's SQL migrations (src/core/store/migrations). */
+  migrationsDir: string;
   port?: number;
   appVersion?: string;
+  /** Lock after this many idle seconds instead of the preference (tests). */
+  autoLockSeconds?: number;
+  /** keytar service name, so that parallel harnesses do not share a device secret. */
+  keychainService?: string;
   token?: string;
   logger?: Logger;
 }
@@ -52,7 +58,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     profileDir: options.profileDir,
     appVersion: options.appVersion ?? '0.0.0-dev',
     runtime: 'node',
+    migrationsDir: options.migrationsDir,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.autoLockSeconds ? { autoLockSeconds: options.autoLockSeconds } : {}),
+    ...(options.keychainService ? { keychainService: options.keychainService } : {}),
   });
   const root = normalize(options.rendererDir + sep);
   let origin = '';

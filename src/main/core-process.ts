@@ -6,6 +6,8 @@ export interface CoreProcessOptions {
   entry: string;
   profileDir: string;
   appVersion: string;
+  /** better-sqlite3 built for Electron's ABI, when it is not the one in node_modules (development). */
+  sqliteBinding?: string;
   /** Called when the core exits unexpectedly; main restarts it and reloads windows. */
   onCrash(code: number): void;
 }
@@ -29,6 +31,7 @@ export class CoreProcess {
         ...process.env,
         CONTINUUM_PROFILE_DIR: this.options.profileDir,
         CONTINUUM_APP_VERSION: this.options.appVersion,
+        ...(this.options.sqliteBinding ? { CONTINUUM_SQLITE_BINDING: this.options.sqliteBinding } : {}),
       },
     });
     child.on('exit', (code) => {
@@ -44,6 +47,16 @@ export class CoreProcess {
     const { port1, port2 } = new MessageChannelMain();
     this.child.postMessage({ type: 'connect-window' }, [port1]);
     contents.postMessage('core:port', null, [port2]);
+  }
+
+  /** Electron knows how long the whole system has been idle; the core decides when to lock. */
+  reportSystemIdle(idleSeconds: number): void {
+    this.child?.postMessage({ type: 'system-idle', idleSeconds });
+  }
+
+  /** The operating system locked the screen or is going to sleep: lock the workstation too. */
+  lockNow(): void {
+    this.child?.postMessage({ type: 'lock-now' });
   }
 
   stop(): void {

@@ -2,7 +2,8 @@
  * Electron main: lifecycle, the window, OS integration, and wiring the renderer to the core.
  * No business logic lives here; the core (src/core) runs in a utility process.
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, powerMonitor, session } from 'electron';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol';
@@ -29,6 +30,7 @@ if (!app.requestSingleInstanceLock()) {
     entry: coreEntryPath(mainDir),
     profileDir: join(app.getPath('userData'), 'profile'),
     appVersion: app.getVersion(),
+    ...electronSqliteBinding(),
     onCrash: () => {
       crashes += 1;
       if (crashes > 3) {
@@ -68,6 +70,11 @@ if (!app.requestSingleInstanceLock()) {
     installApplicationMenu(!app.isPackaged);
     core.start();
     createWindow();
+    // Automatic logoff uses the system's idle time (keyboard and mouse anywhere), checked often
+    // enough for a 1-minute setting; the screen locking or the laptop sleeping locks at once.
+    setInterval(() => core.reportSystemIdle(powerMonitor.getSystemIdleTime()), 15_000).unref();
+    powerMonitor.on('lock-screen', () => core.lockNow());
+    powerMonitor.on('suspend', () => core.lockNow());
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });
@@ -77,4 +84,15 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('before-quit', () => core.stop());
+}
+
+/**
+ * In development the SQLite binding in node_modules is built for Node (tests use it); Electron
+ * needs its own build, which `npm start` / `npm run dev` prepare in native/ (see
+ * scripts/build-electron-sqlite.mjs). A packaged app has node_modules rebuilt for Electron.
+ */
+function electronSqliteBinding(): { sqliteBinding?: string } {
+  if (app.isPackaged) return {};
+  const binding = join(app.getAppPath(), 'native', `electron-${process.versions.electron}`, 'better_sqlite3.node');
+  return existsSync(binding) ? { sqliteBinding: binding } : {};
 }

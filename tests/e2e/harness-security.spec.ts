@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures/harness';
+import { createPassphrase, expect, test } from './fixtures/harness';
 
 test('without the token the page cannot reach the core', async ({ page, harness }) => {
   const origin = new URL(harness.url).origin;
@@ -8,6 +8,7 @@ test('without the token the page cannot reach the core', async ({ page, harness 
 
 test('when the core goes away the clinician is told, in words', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await createPassphrase(page);
   await expect(page.getByRole('heading', { level: 2, name: 'Today' })).toBeVisible();
   await harness.stop();
   await expect(page.getByRole('alert')).toContainText('Your saved work is safe');

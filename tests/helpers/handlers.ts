@@ -1,4 +1,5 @@
 import type { Handlers } from '../../src/core/rpc/dispatcher';
+import type { VaultStatus } from '../../src/shared/vault/status';
 import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../src/shared/settings/preferences';
 
 /**
@@ -7,6 +8,18 @@ import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../
  */
 export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
   let preferences: Preferences = { ...DEFAULT_PREFERENCES };
+  // This handler set stands for an unlocked workstation; vault tests use the real core.
+  const vaultStatus: VaultStatus = {
+    state: 'unlocked',
+    protection: 'passphrase',
+    keychain: 'unavailable',
+    failedAttempts: 0,
+    retryAfterMs: 0,
+    unsyncedChanges: 0,
+    autoLockSeconds: 600,
+    lastLockReason: null,
+    problem: null,
+  };
   const base: Handlers = {
     'system.ping': ({ message }) => ({ message, receivedAt: new Date().toISOString() }),
     'system.info': () => ({
@@ -24,6 +37,13 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
       return preferences;
     },
     'sync.status': () => ({ state: 'signedOut', pending: 0, lastSyncedAt: null }),
+    'vault.status': () => vaultStatus,
+    'vault.create': () => vaultStatus,
+    'vault.unlock': () => vaultStatus,
+    'vault.lock': () => vaultStatus,
+    'vault.changePassphrase': () => vaultStatus,
+    'vault.erase': () => vaultStatus,
+    'session.activity': () => ({ ok: true as const }),
   };
   return { ...base, ...overrides };
 }

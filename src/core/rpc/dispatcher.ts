@@ -49,6 +49,8 @@ export class RpcDispatcher {
   constructor(
     private readonly handlers: Handlers,
     private readonly log: Logger,
+    /** Methods whose contract says `access: 'unlocked'` are refused with LOCKED while this is false. */
+    private readonly isUnlocked: () => boolean = () => true,
   ) {}
 
   get connectionCount(): number {
@@ -121,6 +123,13 @@ export class RpcDispatcher {
       return;
     }
     const definition = methods[method];
+    if (definition.access === 'unlocked' && !this.isUnlocked()) {
+      this.respondError(connection, id, {
+        code: 'LOCKED',
+        message: 'The workstation is locked. Unlock it to continue.',
+      });
+      return;
+    }
     const input = definition.input.safeParse(params);
     if (!input.success) {
       this.respondError(connection, id, { code: 'BAD_REQUEST', message: describeIssues(input.error) });

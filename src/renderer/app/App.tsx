@@ -11,6 +11,7 @@ import { RpcProvider } from '../rpc/RpcProvider';
 import { SettingsPage } from '../settings/SettingsPage';
 import { AppLayout } from '../shell/AppLayout';
 import { TodayPage } from '../today/TodayPage';
+import { VaultGate } from '../vault/VaultGate';
 import { ErrorBoundary } from './ErrorBoundary';
 import { PreferencesEffects } from './PreferencesEffects';
 import { cssVariablesResolver, theme } from './theme';
@@ -50,7 +51,9 @@ export function App({
         <RpcProvider client={client} queryClient={queryClient}>
           <PreferencesEffects />
           <Notifications position="top-right" />
-          <RouterProvider router={router} />
+          <VaultGate>
+            <RouterProvider router={router} />
+          </VaultGate>
         </RpcProvider>
       </ErrorBoundary>
     </MantineProvider>

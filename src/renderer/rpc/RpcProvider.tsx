@@ -5,6 +5,9 @@ import { RpcError } from '../../shared/rpc/errors';
 import { rpcQueryKey } from './hooks';
 
 const RpcContext = createContext<RpcClient | null>(null);
+
+/** Queries that hold no client data and survive a lock. */
+const ALWAYS_CACHED = new Set(['vault.status', 'settings.get', 'sync.status', 'system.info']);
 const ConnectionContext = createContext<boolean>(true);
 
 export function createQueryClient(): QueryClient {
@@ -45,6 +48,13 @@ export function RpcProvider({
       client.subscribe('sync.statusChanged', (status) =>
         queryClient.setQueryData(rpcQueryKey('sync.status', {}), status),
       ),
+      client.subscribe('vault.stateChanged', (status) => {
+        queryClient.setQueryData(rpcQueryKey('vault.status', {}), status);
+        // Locked: nothing read while unlocked may stay in memory.
+        if (status.state !== 'unlocked') {
+          queryClient.removeQueries({ predicate: (query) => !ALWAYS_CACHED.has(String(query.queryKey[1])) });
+        }
+      }),
     ];
     return () => undo.forEach((fn) => fn());
   }, [client, queryClient]);

@@ -6,6 +6,7 @@ import { type RpcError } from '../../shared/rpc/errors';
 import { useRpcClient } from '../rpc/RpcProvider';
 import { useRpcMutation, useRpcQuery } from '../rpc/hooks';
 import { Page } from '../shell/Page';
+import { SecuritySettings } from './SecuritySettings';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -50,6 +51,7 @@ export function SettingsPage() {
           </Stack>
         </Stack>
       </Paper>
+      <SecuritySettings />
       <AboutWorkstation />
     </Page>
   );

@@ -10,6 +10,7 @@ import { useCoreConnected } from '../rpc/RpcProvider';
 import { CommandPalette } from './CommandPalette';
 import { NAVIGATION } from './navigation';
 import { SyncBadge } from './SyncBadge';
+import { useLock } from '../vault/useLock';
 import classes from './AppLayout.module.css';
 
 export function AppLayout() {
@@ -18,10 +19,10 @@ export function AppLayout() {
   const location = useLocation();
   const connected = useCoreConnected();
 
-  // Until the vault exists there is nothing to lock; say so instead of pretending.
+  const lockNow = useLock();
   const lock = useCallback(() => {
-    notifications.show({ id: 'lock-notice', message: t('header.lockNotice'), color: 'blue' });
-  }, [t]);
+    lockNow().catch(() => notifications.show({ id: 'lock-failed', message: t('errors.lockFailed'), color: 'red' }));
+  }, [lockNow, t]);
 
   return (
     <AppShell

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { preferencesPatchSchema, preferencesSchema } from '../settings/preferences';
 import { syncStatusSchema } from '../sync/status';
 import { systemInfoSchema } from '../system/info';
+import { passphraseInput, vaultStatusSchema } from '../vault/status';
 
 /**
  * The RPC contract between the renderer and the core: every method with its input and output
@@ -15,9 +16,16 @@ export interface MethodDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   output: O;
   /** How long the renderer waits before giving up with TIMEOUT. */
   timeoutMs?: number;
+  /**
+   * `always`: usable on the lock screen (no client data). `unlocked` (the default for anything
+   * that touches the caseload): refused with LOCKED while the vault is locked.
+   */
+  access: 'always' | 'unlocked';
 }
 
-const method = <I extends z.ZodType, O extends z.ZodType>(def: MethodDefinition<I, O>): MethodDefinition<I, O> => def;
+const method = <I extends z.ZodType, O extends z.ZodType>(
+  def: Omit<MethodDefinition<I, O>, 'access'> & { access?: MethodDefinition['access'] },
+): MethodDefinition<I, O> => ({ ...def, access: def.access ?? 'unlocked' });
 
 const empty = z.object({}).strict();
 
@@ -26,18 +34,54 @@ export const methods = {
   'system.ping': method({
     input: z.object({ message: z.string().max(1000) }).strict(),
     output: z.object({ message: z.string(), receivedAt: z.iso.datetime() }),
+    access: 'always',
   }),
-  'system.info': method({ input: empty, output: systemInfoSchema }),
+  'system.info': method({ input: empty, output: systemInfoSchema, access: 'always' }),
 
-  'settings.get': method({ input: empty, output: preferencesSchema }),
-  'settings.update': method({ input: preferencesPatchSchema, output: preferencesSchema }),
+  'settings.get': method({ input: empty, output: preferencesSchema, access: 'always' }),
+  'settings.update': method({ input: preferencesPatchSchema, output: preferencesSchema, access: 'always' }),
 
-  'sync.status': method({ input: empty, output: syncStatusSchema }),
+  'sync.status': method({ input: empty, output: syncStatusSchema, access: 'always' }),
+
+  'vault.status': method({ input: empty, output: vaultStatusSchema, access: 'always' }),
+  /** First run: create the workstation passphrase (and the encrypted cache). */
+  'vault.create': method({
+    input: z.object({ passphrase: passphraseInput }).strict(),
+    output: vaultStatusSchema,
+    access: 'always',
+    timeoutMs: 60_000,
+  }),
+  'vault.unlock': method({
+    input: z.object({ passphrase: passphraseInput }).strict(),
+    output: vaultStatusSchema,
+    access: 'always',
+    timeoutMs: 60_000,
+  }),
+  'vault.lock': method({ input: empty, output: vaultStatusSchema, access: 'always' }),
+  'vault.changePassphrase': method({
+    input: z.object({ current: passphraseInput, next: passphraseInput }).strict(),
+    output: vaultStatusSchema,
+    timeoutMs: 60_000,
+  }),
+  /**
+   * "Forgot passphrase": erase the local cache so it can be re-synced. The caller repeats the
+   * number of unsynced changes it showed the clinician; if that number changed, nothing happens.
+   */
+  'vault.erase': method({
+    input: z.object({ acknowledgedUnsyncedChanges: z.number().int().nonnegative() }).strict(),
+    output: vaultStatusSchema,
+    access: 'always',
+  }),
+  /** The clinician is active in this window (keyboard or pointer); defers auto-lock. */
+  'session.activity': method({ input: empty, output: z.object({ ok: z.literal(true) }), access: 'always' }),
 } as const;
 
 export const events = {
   'settings.changed': preferencesSchema,
   'sync.statusChanged': syncStatusSchema,
+  'vault.stateChanged': vaultStatusSchema,
+  /** The workstation is about to lock: flush anything typed but not yet saved, now. */
+  'vault.locking': z.object({ reason: z.enum(['manual', 'idle', 'shutdown']), graceMs: z.number().int() }),
 } as const;
 
 export type Methods = typeof methods;

@@ -21,6 +21,22 @@ export const RPC_ERROR_CODES = [
   'TIMEOUT',
   /** The core is not reachable (not started, restarting, or the connection dropped). */
   'UNAVAILABLE',
+  /** The workstation passphrase is not correct. */
+  'WRONG_PASSPHRASE',
+  /** Too many failed unlocks: wait before trying again (see vault.status retryAfterMs). */
+  'UNLOCK_THROTTLED',
+  /** The new passphrase does not meet the rules. */
+  'PASSPHRASE_TOO_WEAK',
+  /** The device secret is gone from the OS keychain: the cache cannot be opened on this device. */
+  'KEYCHAIN_ENTRY_MISSING',
+  /** The OS keychain is not reachable, but this cache needs the device secret kept there. */
+  'KEYCHAIN_UNAVAILABLE',
+  /** The encrypted cache or its key file is damaged, or a migration failed (nothing was reset). */
+  'STORE_DAMAGED',
+  /** The disk is full: the change was not saved. */
+  'DISK_FULL',
+  /** Another Continuum process is using this profile. */
+  'PROFILE_IN_USE',
   /** Something failed inside the core; details are in the core's log under `ref`. */
   'INTERNAL',
 ] as const;

@@ -15,10 +15,12 @@ export const preferencesSchema = z.object({
   language: z.enum(SUPPORTED_LANGUAGES),
   /** `auto` follows the operating system. */
   colorScheme: z.enum(COLOR_SCHEMES),
+  /** Lock the workstation after this much inactivity (HIPAA automatic logoff; drafts are kept). */
+  autoLockMinutes: z.number().int().min(1).max(60),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 
-export const DEFAULT_PREFERENCES: Preferences = { language: 'en', colorScheme: 'auto' };
+export const DEFAULT_PREFERENCES: Preferences = { language: 'en', colorScheme: 'auto', autoLockMinutes: 10 };
 
 export const preferencesPatchSchema = preferencesSchema.partial().strict();
 export type PreferencesPatch = z.infer<typeof preferencesPatchSchema>;

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCore, type Core } from '../../../src/core/core';
+import { unavailableKeychain } from '../../../src/core/store';
+import { MIGRATIONS_DIR } from '../store/seed';
 import { RpcClient } from '../../../src/shared/rpc/client';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { DEFAULT_PREFERENCES } from '../../../src/shared/settings/preferences';
@@ -17,7 +19,13 @@ interface Running {
 }
 
 function start(profileDir: string): Running {
-  const core = startCore({ profileDir, appVersion: '1.2.3-test', runtime: 'node' });
+  const core = startCore({
+    profileDir,
+    appVersion: '1.2.3-test',
+    runtime: 'node',
+    migrationsDir: MIGRATIONS_DIR,
+    keychain: unavailableKeychain(),
+  });
   const channel = createRpcChannel();
   const recorder = new MessageRecorder(channel.clientSide);
   core.dispatcher.connect(channel.corePort);
@@ -50,15 +58,21 @@ describe('core preferences', () => {
     expect(await first.client.call('settings.update', { language: 'es' })).toEqual({
       language: 'es',
       colorScheme: 'auto',
+      autoLockMinutes: 10,
     });
     expect(await first.client.call('settings.update', { colorScheme: 'dark' })).toEqual({
       language: 'es',
       colorScheme: 'dark',
+      autoLockMinutes: 10,
     });
     await first.stop();
 
     const second = start(profile);
-    expect(await second.client.call('settings.get', {})).toEqual({ language: 'es', colorScheme: 'dark' });
+    expect(await second.client.call('settings.get', {})).toEqual({
+      language: 'es',
+      colorScheme: 'dark',
+      autoLockMinutes: 10,
+    });
     // Preferences are the clinician's own: readable by the owner only.
     expect(statSync(preferencesFile(profile)).mode & 0o777).toBe(0o600);
   });
@@ -79,7 +93,7 @@ describe('core preferences', () => {
 
     await client.call('settings.update', { language: 'es' });
     await other.call('system.ping', { message: 'sync' });
-    expect(seen).toEqual([{ language: 'es', colorScheme: 'auto' }]);
+    expect(seen).toEqual([{ language: 'es', colorScheme: 'auto', autoLockMinutes: 10 }]);
   });
 
   it('moves an unreadable preferences file aside, intact, and uses the defaults', async () => {
@@ -97,7 +111,11 @@ describe('core preferences', () => {
     // Saving again writes a fresh file and leaves the set-aside copy alone.
     await client.call('settings.update', { language: 'es' });
     await stop();
-    expect(JSON.parse(readFileSync(preferencesFile(profile), 'utf8'))).toEqual({ language: 'es', colorScheme: 'auto' });
+    expect(JSON.parse(readFileSync(preferencesFile(profile), 'utf8'))).toEqual({
+      language: 'es',
+      colorScheme: 'auto',
+      autoLockMinutes: 10,
+    });
     expect(readFileSync(join(profile, aside[0] ?? ''), 'utf8')).toBe(broken);
     expect(readFileSync(join(profile, 'logs', 'core.log'), 'utf8')).toContain('preferences were unreadable');
   });
@@ -140,7 +158,11 @@ describe('core preferences', () => {
     expect((error as RpcError).code).toBe('BAD_REQUEST');
 
     expect(readFileSync(preferencesFile(profile))).toEqual(before);
-    expect(await client.call('settings.get', {})).toEqual({ language: 'es', colorScheme: 'light' });
+    expect(await client.call('settings.get', {})).toEqual({
+      language: 'es',
+      colorScheme: 'light',
+      autoLockMinutes: 10,
+    });
     expect(changed).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { MIGRATIONS_DIR } from '../store/seed';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -33,6 +34,7 @@ beforeAll(async () => {
     profileDir: join(folder.path, 'profile'),
     rendererDir,
     appVersion: '9.9.9-test',
+    migrationsDir: MIGRATIONS_DIR,
   });
   port = Number(new URL(harness.origin).port);
 });

@@ -26,6 +26,7 @@ interface Recorded {
     navigationPrevented: { foreign: boolean; file: boolean; ownOrigin: boolean };
     webviewPrevented: boolean;
     permissions: Record<string, boolean | null>;
+    locksWith: string[];
   };
 }
 
@@ -105,5 +106,15 @@ describe('the packaged main process', () => {
     expect(core!.entry).toBe(join(dirname(bundle), 'core.js'));
     expect(existsSync(core!.entry)).toBe(true);
     expect(core!.serviceName).toBe('Continuum core');
+  });
+
+  it('ships the encrypted cache migrations beside the core bundle', () => {
+    const migrations = join(dirname(bundle), 'migrations');
+    expect(existsSync(join(migrations, 'meta', '_journal.json'))).toBe(true);
+    expect(existsSync(join(migrations, '0000_initial.sql'))).toBe(true);
+  });
+
+  it('locks the workstation when the operating system locks the screen or sleeps', () => {
+    expect(recorded.probes.locksWith).toEqual(['lock-screen', 'suspend']);
   });
 });

@@ -333,11 +333,11 @@ describe('RPC client ↔ dispatcher over a MessageChannel', () => {
       subscriber.subscribe('settings.changed', (payload) => received.push(payload));
       await subscriber.call('system.ping', { message: 'subscription is in' });
 
-      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'dark' });
+      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'dark', autoLockMinutes: 10 });
       await subscriber.call('system.ping', { message: 'events before this answer have arrived' });
       await other.client.call('system.ping', { message: 'same for the other window' });
 
-      expect(received).toEqual([{ language: 'es', colorScheme: 'dark' }]);
+      expect(received).toEqual([{ language: 'es', colorScheme: 'dark', autoLockMinutes: 10 }]);
       expect(other.recorder.events()).toEqual([]);
     });
 
@@ -349,20 +349,20 @@ describe('RPC client ↔ dispatcher over a MessageChannel', () => {
       const stopSecond = client.subscribe('settings.changed', (p) => second.push(p));
       await client.call('system.ping', { message: 'sync' });
 
-      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'auto' });
+      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'auto', autoLockMinutes: 10 });
       await client.call('system.ping', { message: 'sync' });
       expect(first).toHaveLength(1);
       expect(second).toHaveLength(1);
 
       stopFirst(); // the other listener still wants the event
-      dispatcher.emit('settings.changed', { language: 'en', colorScheme: 'auto' });
+      dispatcher.emit('settings.changed', { language: 'en', colorScheme: 'auto', autoLockMinutes: 10 });
       await client.call('system.ping', { message: 'sync' });
       expect(first).toHaveLength(1);
       expect(second).toHaveLength(2);
 
       stopSecond(); // last listener gone: the core stops sending
       await client.call('system.ping', { message: 'unsubscribe is in' });
-      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'light' });
+      dispatcher.emit('settings.changed', { language: 'es', colorScheme: 'light', autoLockMinutes: 10 });
       await client.call('system.ping', { message: 'sync' });
       expect(second).toHaveLength(2);
       expect(recorder.events()).toHaveLength(2);
@@ -387,7 +387,9 @@ describe('RPC client ↔ dispatcher over a MessageChannel', () => {
 
     it('refuses to emit a payload outside the contract', () => {
       const { dispatcher } = setup();
-      expect(() => dispatcher.emit('settings.changed', { language: 'fr', colorScheme: 'auto' } as never)).toThrow();
+      expect(() =>
+        dispatcher.emit('settings.changed', { language: 'fr', colorScheme: 'auto', autoLockMinutes: 10 } as never),
+      ).toThrow();
     });
   });
 
