@@ -54,26 +54,34 @@ export class VaultService {
   async status(): Promise<VaultStatus> {
     await this.ready;
     const autoLockSeconds = Math.max(1, Math.round(this.options.autoLockMs() / 1000));
-    if (!this.store) {
-      return {
-        state: 'unavailable',
-        protection: null,
-        keychain: 'unavailable',
-        failedAttempts: 0,
-        retryAfterMs: 0,
-        unsyncedChanges: 0,
-        autoLockSeconds,
-        lastLockReason: null,
-        problem: problemOf(this.openError),
-      };
+    if (!this.store) return this.unavailable(this.openError, autoLockSeconds);
+    let status;
+    try {
+      status = await this.store.vault.status();
+    } catch (error) {
+      this.options.log.error({ code: problemOf(error) }, 'reading the vault status failed');
+      return this.unavailable(error, autoLockSeconds);
     }
-    const status = await this.store.vault.status();
     return {
       ...status,
       retryAfterMs: Math.ceil(status.retryAfterMs),
       autoLockSeconds,
       lastLockReason: status.state === 'locked' ? this.lastLockReason : null,
       problem: null,
+    };
+  }
+
+  private unavailable(error: unknown, autoLockSeconds: number): VaultStatus {
+    return {
+      state: 'unavailable',
+      protection: null,
+      keychain: 'unavailable',
+      failedAttempts: 0,
+      retryAfterMs: 0,
+      unsyncedChanges: 0,
+      autoLockSeconds,
+      lastLockReason: null,
+      problem: problemOf(error),
     };
   }
 

@@ -52,7 +52,10 @@ export function CreatePassphraseScreen({ status }: { status: VaultStatus }) {
           <PasswordInput
             label={t('vault.passphrase')}
             value={passphrase}
-            onChange={(event) => setPassphrase(event.currentTarget.value)}
+            onChange={(event) => {
+              setPassphrase(event.currentTarget.value);
+              setProblem(null);
+            }}
             autoComplete="new-password"
             data-autofocus
             autoFocus
@@ -61,7 +64,10 @@ export function CreatePassphraseScreen({ status }: { status: VaultStatus }) {
           <PasswordInput
             label={t('vault.confirmPassphrase')}
             value={confirmation}
-            onChange={(event) => setConfirmation(event.currentTarget.value)}
+            onChange={(event) => {
+              setConfirmation(event.currentTarget.value);
+              setProblem(null);
+            }}
             autoComplete="new-password"
           />
           {problem && (

@@ -1,3 +1,5 @@
+import { readFileSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCore, type CoreOptions } from '../../../src/core/core';
 import { unavailableKeychain } from '../../../src/core/store';
@@ -160,5 +162,24 @@ describe('vault over RPC', () => {
     const error = await rpcError(second.client.call('vault.unlock', { passphrase: PASSPHRASE }));
     expect(error.code).toBe('PROFILE_IN_USE');
     expect((await first.client.call('vault.status', {})).state).toBe('unlocked');
+  });
+
+  it('a truncated key file: a clear error, and the file is left exactly as it was', async () => {
+    const profile = tempDir();
+    const first = start(profile);
+    await first.client.call('vault.create', { passphrase: PASSPHRASE });
+    await first.stop();
+    const keyFile = join(profile, 'vault.key.json');
+    truncateSync(keyFile, Math.floor(statSync(keyFile).size / 2));
+    const damaged = readFileSync(keyFile);
+    const database = readFileSync(join(profile, 'caseload.db'));
+
+    const second = start(profile);
+    const error = await rpcError(second.client.call('vault.unlock', { passphrase: PASSPHRASE }));
+    expect(error.code).toBe('STORE_DAMAGED');
+    expect(error.message).toMatch(/key file is damaged/);
+    await second.stop();
+    expect(readFileSync(keyFile).equals(damaged)).toBe(true);
+    expect(readFileSync(join(profile, 'caseload.db')).equals(database)).toBe(true);
   });
 });
