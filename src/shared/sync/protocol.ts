@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+/**
+ * The wire format of workstation ⇄ clinic-server sync (docs/sync-protocol.md explains the
+ * semantics). Shared by the server, which validates every request with these schemas, and the
+ * workstation's sync engine, which validates every answer.
+ *
+ * "Replica" is one workstation profile on one device (Replicache calls it a client; here
+ * "client" always means a person in care).
+ */
+export const SYNC_PROTOCOL_VERSION = 1;
+
+const id = z.uuid();
+const replicaId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const hlc = z.string().regex(/^[0-9a-z]{11}-[0-9a-z]{4}-[A-Za-z0-9_-]{1,64}$/);
+
+/** What a workstation may ask the server to do. Each name has its own argument schema server-side. */
+export const MUTATION_NAMES = [
+  'note.saveDraft',
+  'note.sign',
+  'note.addAddendum',
+  'note.cosign',
+  'note.returnForRevision',
+  'client.updateFields',
+  'measure.record',
+  'checkin.acknowledge',
+  'escalation.start',
+  'escalation.recordStep',
+  'plan.save',
+  'task.complete',
+  'record.delete',
+  'audit.append',
+] as const;
+export type MutationName = (typeof MUTATION_NAMES)[number];
+
+export const mutationSchema = z
+  .object({
+    /** Strictly increasing per replica, starting at 1, never reused: the idempotency key. */
+    mutationId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    name: z.enum(MUTATION_NAMES),
+    /** The person in care the change is about (scope check); null for replica-level changes. */
+    clientId: id.nullable(),
+    args: z.record(z.string(), z.unknown()),
+    /** When the clinician made the change, on the replica's hybrid logical clock. */
+    hlc,
+  })
+  .strict();
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export const MAX_MUTATIONS_PER_PUSH = 500;
+
+export const pushRequestSchema = z
+  .object({
+    protocolVersion: z.literal(SYNC_PROTOCOL_VERSION),
+    replicaId,
+    mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),
+  })
+  .strict();
+export type PushRequest = z.infer<typeof pushRequestSchema>;
+
+/** Why a mutation was not applied. Stable codes: the workstation shows each one in words. */
+export const REJECTION_CODES = [
+  /** The arguments do not fit the mutation's schema. */
+  'INVALID',
+  /** The client is not in this clinician's scope (audited on the server). */
+  'OUT_OF_SCOPE',
+  /** The note is signed: it is never edited; corrections are addenda. */
+  'SIGNED_NOTE_IMMUTABLE',
+  /** The note was signed on another device first; this signature becomes an addendum proposal. */
+  'ALREADY_SIGNED',
+  /** A draft has one author; another clinician may not change it. */
+  'NOT_AUTHOR',
+  /** The replica's clock is ahead of the server's by more than the bound. */
+  'CLOCK_SKEW',
+  /** The record was deleted (tombstone) before this change arrived. */
+  'DELETED',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+export const mutationResultSchema = z.discriminatedUnion('status', [
+  z.object({ mutationId: z.number().int().positive(), status: z.literal('applied') }),
+  /** Already applied by an earlier push (a replayed batch): nothing happened twice. */
+  z.object({ mutationId: z.number().int().positive(), status: z.literal('duplicate') }),
+  /** Concurrent edits of one draft: both versions are kept; the clinician resolves it. */
+  z.object({ mutationId: z.number().int().positive(), status: z.literal('conflict'), conflictId: id }),
+  z.object({
+    mutationId: z.number().int().positive(),
+    status: z.literal('rejected'),
+    code: z.enum(REJECTION_CODES),
+    message: z.string().max(500),
+  }),
+]);
+export type MutationResult = z.infer<typeof mutationResultSchema>;
+
+export const pushResponseSchema = z.object({
+  /** The highest mutation id of this replica the server has processed (applied or rejected). */
+  lastMutationId: z.number().int().nonnegative(),
+  results: z.array(mutationResultSchema),
+  /** The server's wall clock, so that the replica can measure and report its own drift. */
+  serverTime: z.iso.datetime(),
+});
+export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+/** Record types that travel in pulls. */
+export const ENTITY_TYPES = [
+  'client',
+  'careTeamMember',
+  'consent',
+  'appointment',
+  'note',
+  'addendum',
+  'cosignature',
+  'measure',
+  'checkin',
+  'medication',
+  'drugScreen',
+  'plan',
+  'escalation',
+  'escalationStep',
+  'task',
+  'template',
+  'conflict',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export const changeSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('put'),
+    entity: z.enum(ENTITY_TYPES),
+    id,
+    clientId: id.nullable(),
+    version: z.number().int().positive(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  /** A tombstone: the record was deleted on the server. */
+  z.object({
+    op: z.literal('delete'),
+    entity: z.enum(ENTITY_TYPES),
+    id,
+    clientId: id.nullable(),
+    version: z.number().int().positive(),
+  }),
+  /** The client left this clinician's scope: remove everything about them from the device. */
+  z.object({ op: z.literal('purgeClient'), clientId: id }),
+]);
+export type Change = z.infer<typeof changeSchema>;
+
+export const MAX_PULL_PAGE = 1_000;
+
+export const pullRequestSchema = z
+  .object({
+    protocolVersion: z.literal(SYNC_PROTOCOL_VERSION),
+    replicaId,
+    /** Opaque; null for a full pull. */
+    cursor: z.string().max(200).nullable(),
+    limit: z.number().int().min(1).max(MAX_PULL_PAGE).default(MAX_PULL_PAGE),
+  })
+  .strict();
+export type PullRequest = z.input<typeof pullRequestSchema>;
+
+export const pullResponseSchema = z.union([
+  z.object({
+    status: z.literal('ok'),
+    changes: z.array(changeSchema),
+    /** Pass back to continue; stable across retries of the same page. */
+    cursor: z.string().max(200),
+    hasMore: z.boolean(),
+    /** Acknowledges this replica's mutations up to here: the outbox can drop them. */
+    lastMutationId: z.number().int().nonnegative(),
+  }),
+  /**
+   * The cursor is unknown or expired (or scope rules changed): pull again from null. The
+   * outbox is kept and pushed again; mutation ids make that safe.
+   */
+  z.object({
+    status: z.literal('resyncRequired'),
+    reason: z.enum(['CURSOR_UNKNOWN', 'CURSOR_EXPIRED', 'SCOPE_CHANGED']),
+  }),
+]);
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+/** Server-sent events on GET /sync/events. */
+export const pokeSchema = z.discriminatedUnion('type', [
+  /** Something in this user's scope changed: pull now. */
+  z.object({ type: z.literal('poke') }),
+  /** This device was revoked: erase the local cache. */
+  z.object({ type: z.literal('deviceRevoked') }),
+]);
+export type Poke = z.infer<typeof pokeSchema>;
