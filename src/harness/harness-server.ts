@@ -8,6 +8,7 @@ import { startCore, type Core } from '../core/core';
 import type { Logger } from '../core/logging/logger';
 import { MAX_MESSAGE_BYTES } from '../shared/rpc/wire';
 import { contentSecurityPolicyHeader } from '../shared/security/csp';
+import { contentTypeFor } from '../shared/web/content-types';
 import { websocketTransport } from './websocket-transport';
 
 /**
@@ -41,16 +42,6 @@ export interface Harness {
 }
 
 const LOOPBACK = '127.0.0.1';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -136,7 +127,7 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
   try {
     const body = await readFile(file);
     response.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentTypeFor(extname(file)),
       'content-security-policy': contentSecurityPolicyHeader(),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',

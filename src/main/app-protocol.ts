@@ -2,21 +2,12 @@ import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { contentSecurityPolicyHeader } from '../shared/security/csp';
+import { contentTypeFor } from '../shared/web/content-types';
 
 /** The renderer is served from `continuum://app/`, a secure standard origin of our own. */
 export const APP_SCHEME = 'continuum';
 export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Must run before `app.whenReady()`. */
 export function registerAppScheme(): void {
@@ -38,7 +29,7 @@ export function serveRenderer(rendererDir: string): void {
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+          'content-type': contentTypeFor(extname(file)),
           'content-security-policy': contentSecurityPolicyHeader(),
           'x-content-type-options': 'nosniff',
         },

@@ -1,46 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startCore, type Core } from '../../../src/core/core';
-import { unavailableKeychain } from '../../../src/core/store';
-import { MIGRATIONS_DIR } from '../store/seed';
 import { RpcClient } from '../../../src/shared/rpc/client';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { DEFAULT_PREFERENCES } from '../../../src/shared/settings/preferences';
-import { createRpcChannel, MessageRecorder, type RpcChannel } from '../../helpers/message-channel-port';
+import { startTestCore } from '../../helpers/core';
+import { createRpcChannel } from '../../helpers/message-channel-port';
 import { tempDir } from '../../helpers/temp-dir';
 
-interface Running {
-  core: Core;
-  client: RpcClient;
-  channel: RpcChannel;
-  recorder: MessageRecorder;
-  stop(): Promise<void>;
-}
-
-function start(profileDir: string): Running {
-  const core = startCore({
-    profileDir,
-    appVersion: '1.2.3-test',
-    runtime: 'node',
-    migrationsDir: MIGRATIONS_DIR,
-    keychain: unavailableKeychain(),
-  });
-  const channel = createRpcChannel();
-  const recorder = new MessageRecorder(channel.clientSide);
-  core.dispatcher.connect(channel.corePort);
-  const client = new RpcClient(channel.clientPort);
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    client.close();
-    channel.close();
-    await core.close();
-  };
-  onTestFinished(stop);
-  return { core, client, channel, recorder, stop };
-}
+const start = (profileDir: string) => startTestCore(profileDir);
 
 const preferencesFile = (profileDir: string): string => join(profileDir, 'preferences.json');
 

@@ -1,15 +1,12 @@
 import { readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { startCore, type CoreOptions } from '../../../src/core/core';
-import { unavailableKeychain } from '../../../src/core/store';
-import { RpcClient } from '../../../src/shared/rpc/client';
+import { describe, expect, it } from 'vitest';
+import type { CoreOptions } from '../../../src/core/core';
 import type { EventName, EventPayload } from '../../../src/shared/rpc/contract';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { waitFor } from '../../helpers/async';
-import { createRpcChannel } from '../../helpers/message-channel-port';
+import { startTestCore } from '../../helpers/core';
 import { tempDir } from '../../helpers/temp-dir';
-import { FAST_SCRYPT, MIGRATIONS_DIR } from '../store/seed';
 
 /**
  * The lock screen's contract, end to end through the real core: a real SQLCipher file, the
@@ -19,34 +16,14 @@ import { FAST_SCRYPT, MIGRATIONS_DIR } from '../store/seed';
 const PASSPHRASE = 'orchard velvet compass nine';
 
 function start(profileDir: string, options: Partial<CoreOptions> = {}) {
-  const core = startCore({
-    profileDir,
-    appVersion: '0.0.0-test',
-    runtime: 'node',
-    migrationsDir: MIGRATIONS_DIR,
-    keychain: unavailableKeychain(),
-    scrypt: FAST_SCRYPT,
-    ...options,
-  });
-  const channel = createRpcChannel();
-  core.dispatcher.connect(channel.corePort);
-  const client = new RpcClient(channel.clientPort);
+  const running = startTestCore(profileDir, options);
   const events: Array<{ event: EventName; payload: unknown; at: number }> = [];
   const listen = <E extends EventName>(event: E): void => {
-    client.subscribe(event, (payload: EventPayload<E>) => events.push({ event, payload, at: Date.now() }));
+    running.client.subscribe(event, (payload: EventPayload<E>) => events.push({ event, payload, at: Date.now() }));
   };
   listen('vault.stateChanged');
   listen('vault.locking');
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    client.close();
-    channel.close();
-    await core.close();
-  };
-  onTestFinished(stop);
-  return { core, client, events, stop };
+  return { ...running, events };
 }
 
 async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
