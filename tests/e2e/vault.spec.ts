@@ -63,6 +63,17 @@ test('Lock closes the caseload; a wrong passphrase is refused in words; the righ
   await expect(app.getByRole('heading', { level: 2, name: 'Today' })).toBeVisible();
 });
 
+test('after five wrong passphrases the lock screen makes the clinician wait, and says how long', async ({ app }) => {
+  await app.getByRole('button', { name: 'Lock' }).click();
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    await unlock(app, `wrong guess number ${attempt}`);
+    await expect(app.getByRole('alert')).toContainText(`${attempt} failed attempt`);
+  }
+  await expect(app.getByText(/^Too many failed attempts\. You can try again in \d+ seconds\.$/)).toBeVisible();
+  await expect(app.getByRole('button', { name: 'Unlock' })).toBeDisabled();
+  await app.screenshot({ path: `${SCREENSHOTS}/vault-throttled.png`, fullPage: true });
+});
+
 test('the lock works from the command palette and by keyboard alone', async ({ app }) => {
   await app.keyboard.press('Control+K');
   await app.getByRole('textbox', { name: 'Search commands' }).fill('lock');

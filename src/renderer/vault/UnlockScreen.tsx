@@ -14,7 +14,8 @@ export function UnlockScreen({ status, statusAt }: { status: VaultStatus; status
   const [problem, setProblem] = useState<string | null>(null);
   const [forgetOpen, forget] = useDisclosure(false);
   const unlock = useRpcMutation('vault.unlock', { updates: 'vault.status' });
-  const waitSeconds = useCountdown(statusAt + status.retryAfterMs);
+  const countdown = useCountdown(statusAt + status.retryAfterMs);
+  const waitSeconds = status.retryAfterMs > 0 ? countdown : 0;
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -117,7 +118,7 @@ function ForgotPassphraseDialog({
 function useCountdown(untilMs: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (untilMs <= Date.now()) return;
+    // Tick at least once after every change of the deadline, so `now` never stays stale.
     const timer = setInterval(() => {
       const time = Date.now();
       setNow(time);
