@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createDrizzle, type WorkstationDb } from '../src/core/store/db';
 import { migrateDatabase, planMigrations } from '../src/core/store/migrate';
 import { openDatabase, type CipherTuning, type SqliteDatabase } from '../src/core/store/open-database';
+import { bulkImport } from '../src/core/store/bulk-import';
 import { loadChart } from '../src/core/store/repositories/chart';
 import { saveDraft, searchNotes } from '../src/core/store/repositories/notes';
 import { KeyVault } from '../src/core/vault/key-vault';
@@ -38,6 +39,7 @@ export const VARIANTS: Variant[] = [
   { name: 'sqlcipher4 4096/SHA512, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
   { name: 'sqlcipher 16384/SHA512, cache 64 MiB', cipher: { pageSize: 16384, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
   { name: 'sqlcipher 4096/SHA256, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 1 }, cacheSizeKiB: 65_536 },
+  { name: 'sqlcipher 4096/SHA1, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 0 }, cacheSizeKiB: 65_536 },
 ];
 
 interface Caseload {
@@ -58,7 +60,10 @@ export interface VariantResult {
   cipher: CipherTuning | null;
   cacheSizeKiB: number;
   fileBytes: number;
+  /** Bulk insert as the product does it (initial sync): bulkImport(), rollback journal. */
   bulkInsertMs: number;
+  /** The same rows written through the WAL, for comparison. */
+  bulkInsertWalMs: number;
   openMs: OperationStats;
   chartLoadMs: OperationStats;
   draftSaveMs: OperationStats;
@@ -74,7 +79,7 @@ export interface StoreBenchResult {
   variants: VariantResult[];
   ratios: Array<
     { variant: string; comparedWith: string } & Record<
-      'bulkInsert' | 'open' | 'chartLoad' | 'draftSave' | 'search',
+      'bulkInsert' | 'bulkInsertWal' | 'open' | 'chartLoad' | 'draftSave' | 'search',
       number
     >
   >;
@@ -137,9 +142,16 @@ export function generateCaseload(sizes: { clients: number; notes: number; measur
   return { staffId: randomUUID(), clients, notes, measures };
 }
 
-function bulkInsert(sqlite: SqliteDatabase, data: Caseload): number {
-  const now = new Date().toISOString();
+function bulkInsert(sqlite: SqliteDatabase, data: Caseload, mode: 'import' | 'wal'): number {
   const t0 = performance.now();
+  if (mode === 'import') bulkImport(sqlite, () => insertCaseload(sqlite, data));
+  else insertCaseload(sqlite, data);
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  return performance.now() - t0;
+}
+
+function insertCaseload(sqlite: SqliteDatabase, data: Caseload): void {
+  const now = new Date().toISOString();
   sqlite
     .prepare(
       "INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES (?, 'Bench', 'counselor', ?, ?)",
@@ -165,8 +177,6 @@ function bulkInsert(sqlite: SqliteDatabase, data: Caseload): number {
     note.run(n.id, n.clientId, data.staffId, JSON.stringify({ D: n.body }), n.body, n.createdAt, n.createdAt),
   );
   batch(data.measures, (m) => measure.run(m.id, m.clientId, m.code, m.value, m.observedAt));
-  sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  return performance.now() - t0;
 }
 
 function stats(samples: number[]): OperationStats {
@@ -196,11 +206,24 @@ function runVariant(dir: string, variant: Variant, data: Caseload, quick: boolea
       key: key ? Buffer.from(key) : null,
       create: true,
       ...(variant.cipher ? { cipher: variant.cipher } : {}),
+      cacheSizeKiB: variant.cacheSizeKiB,
     });
   let sqlite = open();
   migrateDatabase(sqlite, { migrationsDir: MIGRATIONS_DIR, dbPath: path });
-  const bulkInsertMs = round(bulkInsert(sqlite, data));
+  const bulkInsertMs = round(bulkInsert(sqlite, data, 'import'));
   sqlite.close();
+
+  const walPath = `${path}.wal-comparison.db`;
+  const walDb = openDatabase(walPath, {
+    key: key ? Buffer.from(key) : null,
+    create: true,
+    ...(variant.cipher ? { cipher: variant.cipher } : {}),
+    cacheSizeKiB: variant.cacheSizeKiB,
+  });
+  migrateDatabase(walDb, { migrationsDir: MIGRATIONS_DIR, dbPath: walPath });
+  const bulkInsertWalMs = round(bulkInsert(walDb, data, 'wal'));
+  walDb.close();
+  rmSync(walPath, { force: true });
 
   // Open: keyed open + pragmas + first read + migration check (what unlock does after the KDF).
   const openMs = time(quick ? 5 : 20, () => {
@@ -253,6 +276,7 @@ function runVariant(dir: string, variant: Variant, data: Caseload, quick: boolea
     cacheSizeKiB: variant.cacheSizeKiB,
     fileBytes,
     bulkInsertMs,
+    bulkInsertWalMs,
     openMs,
     chartLoadMs,
     draftSaveMs,
@@ -294,6 +318,7 @@ export async function runStoreBench(
         variant: v.variant,
         comparedWith: plain.variant,
         bulkInsert: ratio(v.bulkInsertMs, plain.bulkInsertMs),
+        bulkInsertWal: ratio(v.bulkInsertWalMs, plain.bulkInsertWalMs),
         open: ratio(v.openMs.medianMs, plain.openMs.medianMs),
         chartLoad: ratio(v.chartLoadMs.medianMs, plain.chartLoadMs.medianMs),
         draftSave: ratio(v.draftSaveMs.medianMs, plain.draftSaveMs.medianMs),
@@ -332,15 +357,15 @@ export function toMarkdown(result: StoreBenchResult): string {
     `Store benchmark ${result.date.slice(0, 10)} — ${result.machine.cpu} (${result.machine.cores} cores, AES-NI ${result.machine.aesNi ? 'yes' : 'no'}), Node ${result.machine.node}`,
     `Caseload: ${result.sizes.clients} clients, ${result.sizes.notes} notes (${(result.sizes.noteBytes / 1e6).toFixed(1)} MB text), ${result.sizes.measures} measures. Unlock incl. scrypt KDF (2^17, r=8): ${result.unlockWithKdfMs.toFixed(0)} ms.`,
     '',
-    '| Variant | Bulk insert ms | Open ms | Chart load ms (p95) | Draft save ms (p95) | FTS search ms (p95) | File MB |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| Variant | Bulk insert ms (initial sync: bulkImport) | Bulk insert through WAL ms | Open ms | Chart load ms (p95) | Draft save ms (p95) | FTS search ms (p95) | File MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const v of result.variants) {
     const r = result.ratios.find((x) => x.variant === v.variant);
     const cell = (ms: number, ratio?: number) =>
       `${ms.toFixed(2)}${ratio !== undefined ? ` (${ratio.toFixed(2)}×)` : ''}`;
     lines.push(
-      `| ${v.variant} | ${cell(v.bulkInsertMs, r?.bulkInsert)} | ${cell(v.openMs.medianMs, r?.open)} | ${cell(v.chartLoadMs.medianMs, r?.chartLoad)} (${v.chartLoadMs.p95Ms.toFixed(2)}) | ${cell(v.draftSaveMs.medianMs, r?.draftSave)} (${v.draftSaveMs.p95Ms.toFixed(2)}) | ${cell(v.searchMs.medianMs, r?.search)} (${v.searchMs.p95Ms.toFixed(2)}) | ${(v.fileBytes / 1e6).toFixed(1)} |`,
+      `| ${v.variant} | ${cell(v.bulkInsertMs, r?.bulkInsert)} | ${cell(v.bulkInsertWalMs, r?.bulkInsertWal)} | ${cell(v.openMs.medianMs, r?.open)} | ${cell(v.chartLoadMs.medianMs, r?.chartLoad)} (${v.chartLoadMs.p95Ms.toFixed(2)}) | ${cell(v.draftSaveMs.medianMs, r?.draftSave)} (${v.draftSaveMs.p95Ms.toFixed(2)}) | ${cell(v.searchMs.medianMs, r?.search)} (${v.searchMs.p95Ms.toFixed(2)}) | ${(v.fileBytes / 1e6).toFixed(1)} |`,
     );
   }
   lines.push('', 'Ratios: encrypted ÷ plain SQLite with the same page-cache size. Medians unless noted.');
