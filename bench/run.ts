@@ -11,6 +11,8 @@ import { runStoreBench, toMarkdown as storeMarkdown } from './store-bench';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+/** The configuration src/core/store/open-database.ts uses by default. */
+const KEPT_VARIANT = 'sqlcipher4 4096/SHA512, cache 64 MiB';
 
 const store = await runStoreBench({ quick });
 const day = store.date.slice(0, 10);
@@ -34,8 +36,9 @@ const summary = [
   '',
   `Raw: \`${storeFile}\`.`,
   '',
-  'Targets (issue 3): encrypted ≤ 1.3× plain on every operation; chart load < 5 ms; draft save < 2 ms.',
-  'Bulk insert is the operation that misses the ratio target: see the notes below.',
+  '### Against the targets (issue 3), for the configuration the product uses',
+  '',
+  targetTable(store),
   '',
   '### Notes',
   '',
@@ -46,8 +49,39 @@ const summary = [
   '  saves slower, so they were rejected. HMAC and encryption are never turned off. The build already',
   '  uses the CPU AES instructions (AES-NI present; the library disables them only for WebAssembly).',
   '- Bulk insert happens during initial sync, in the background; interactive operations (chart load,',
-  '  draft save, search) are what the clinician waits on.',
+  '  draft save, search) are what the clinician waits on. The product writes it with `bulkImport()`',
+  '  (rollback journal: each page encrypted once); the WAL column shows the same rows through the WAL.',
+  '- Where the encrypted time goes (perf, bulk insert through the WAL): ~35 % HMAC-SHA512 in software,',
+  '  ~10 % AES (AES-NI), the rest SQLite. The library has no SHA-NI code path. HMAC-SHA1 is measured for',
+  '  comparison and not used: SHA-512 keeps the SQLCipher 4 format that standard tools open.',
+  '- Single bulk-insert samples on a 2-core machine are noisy (±20 % between runs); the interactive',
+  '  operations are medians of 20–100 runs.',
   '',
 ].join('\n');
 writeFileSync(join(ROOT, 'BENCHMARKS.md'), summary);
 process.stdout.write(`${summary}\n`);
+
+/** Each target checked against this run's numbers (never hard-coded). */
+function targetTable(result: typeof store): string {
+  const kept = result.variants.find((v) => v.variant === KEPT_VARIANT);
+  const ratios = result.ratios.find((r) => r.variant === KEPT_VARIANT);
+  if (!kept || !ratios) return `(variant "${KEPT_VARIANT}" missing from this run)`;
+  const row = (what: string, value: string, target: string, met: boolean) =>
+    `| ${what} | ${value} | ${target} | ${met ? 'met' : '**not met**'} |`;
+  const ratio = (name: keyof typeof ratios & string, label: string) => {
+    const value = ratios[name] as number;
+    return row(`${label}: encrypted ÷ plain`, `${value.toFixed(2)}×`, '≤ 1.3×', value <= 1.3);
+  };
+  return [
+    '| measure | this run | target | |',
+    '|---|---:|---:|---|',
+    ratio('bulkInsert', 'Bulk insert (initial sync)'),
+    ratio('open', 'Open'),
+    ratio('chartLoad', 'Chart load'),
+    ratio('draftSave', 'Draft save'),
+    ratio('search', 'Full-text search'),
+    row('Chart load, median', `${kept.chartLoadMs.medianMs.toFixed(2)} ms`, '< 5 ms', kept.chartLoadMs.medianMs < 5),
+    row('Draft save, median', `${kept.draftSaveMs.medianMs.toFixed(2)} ms`, '< 2 ms', kept.draftSaveMs.medianMs < 2),
+    row('Draft save, p95', `${kept.draftSaveMs.p95Ms.toFixed(2)} ms`, '< 2 ms', kept.draftSaveMs.p95Ms < 2),
+  ].join('\n');
+}
