@@ -1,0 +1,39 @@
+/** Tunables of the clinic server. Every field has a safe default (`resolveServerConfig`). */
+export interface ServerConfig {
+  /** Lifetime of an access token (JWT); 10–15 minutes in production. */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of each refresh token; every refresh issues a new one. */
+  refreshTokenTtlSeconds: number;
+  /** Largest accepted request body; larger bodies get 413. */
+  bodyLimitBytes: number;
+  /** Failed sign-ins allowed per username and address within the window before 429. */
+  signInMaxFailures: number;
+  signInWindowSeconds: number;
+  /** Requests per address per minute on the /auth routes (all outcomes). */
+  authRequestsPerMinute: number;
+  /**
+   * HS256 signing key (base64url, at least 32 bytes). When absent the key is generated once and
+   * kept in the database (`server_keys`), so every instance on one database shares it.
+   */
+  jwtSecret?: string;
+  /** Trust X-Forwarded-For (only behind a reverse proxy you control). */
+  trustProxy: boolean;
+}
+
+export const defaultServerConfig: ServerConfig = {
+  accessTokenTtlSeconds: 15 * 60,
+  refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+  bodyLimitBytes: 1024 * 1024,
+  signInMaxFailures: 5,
+  signInWindowSeconds: 15 * 60,
+  authRequestsPerMinute: 60,
+  trustProxy: false,
+};
+
+export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const config = { ...defaultServerConfig, ...overrides };
+  if (config.accessTokenTtlSeconds <= 0 || config.refreshTokenTtlSeconds <= 0) {
+    throw new Error('Token lifetimes must be positive');
+  }
+  return config;
+}

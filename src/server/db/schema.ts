@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The clinic server's schema (PostgreSQL; the same migrations run on PGlite and on a real
+ * server). Clinical record tables arrive with the sync protocol; this is the foundation:
+ * accounts, devices, refresh tokens, clients, care assignments and the audit chain.
+ */
+
+export const userRole = pgEnum('user_role', ['clinician', 'supervisor', 'admin']);
+export const assignmentKind = pgEnum('assignment_kind', ['caseload', 'care_team']);
+export const clientProgram = pgEnum('client_program', ['aftercare', 'iop']);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Lower-cased at write time; unique. */
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    role: userRole('role').notNull(),
+    /** argon2id PHC string. Never leaves the server. */
+    passwordHash: text('password_hash').notNull(),
+    supervisorId: uuid('supervisor_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_username_key').on(t.username), index('users_supervisor_idx').on(t.supervisorId)],
+);
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('devices_user_idx').on(t.userId)],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** All tokens descended from one sign-in share a family; reuse of a rotated token revokes it. */
+    familyId: uuid('family_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** SHA-256 (hex) of the opaque token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set when the token was exchanged for its successor. */
+    rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_device_idx').on(t.deviceId),
+  ],
+);
+
+export const clients = pgTable('clients', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** The name shown in lists (preferred name). PHI: never logged, never audited. */
+  displayName: text('display_name').notNull(),
+  program: clientProgram('program').notNull(),
+  createdAt: createdAt(),
+  dischargedAt: timestamp('discharged_at', { withTimezone: true }),
+});
+
+/**
+ * Which clinicians see which clients. One row per (user, client); removal sets `removed_at`
+ * (kept so that sync can tell a device that a client left its scope). Scope queries use the
+ * partial index on active rows.
+ */
+export const careAssignments = pgTable(
+  'care_assignments',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    kind: assignmentKind('kind').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.clientId] }),
+    index('care_assignments_active_user_idx')
+      .on(t.userId, t.clientId)
+      .where(sql`${t.removedAt} is null`),
+    index('care_assignments_client_idx').on(t.clientId),
+    index('care_assignments_updated_idx').on(t.updatedAt),
+  ],
+);
+
+/**
+ * Append-only, hash-chained audit log. `hash = sha256(prev_hash || "\n" || canonical(row))`
+ * (src/server/audit/chain.ts). A trigger refuses UPDATE, DELETE and TRUNCATE (custom migration).
+ * Codes and ids only: never PHI.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
+    userId: uuid('user_id'),
+    deviceId: uuid('device_id'),
+    action: text('action').notNull(),
+    outcome: text('outcome').notNull(),
+    recordType: text('record_type'),
+    recordIds: jsonb('record_ids').$type<string[]>().notNull(),
+    details: jsonb('details').$type<Record<string, string | number | boolean | null>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_log_user_idx').on(t.userId), index('audit_log_at_idx').on(t.at)],
+);
+
+/** Server-wide secrets shared by every instance on one database (the token signing key). */
+export const serverKeys = pgTable('server_keys', {
+  name: text('name').primaryKey(),
+  secret: text('secret').notNull(),
+  createdAt: createdAt(),
+});
