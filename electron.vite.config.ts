@@ -36,6 +36,7 @@ export default defineConfig({
     plugins: [react(), relaxCspForDevServer()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      minify: true,
       rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') },
     },
   },
