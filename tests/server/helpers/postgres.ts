@@ -72,7 +72,7 @@ export async function startPostgres(bin: string = PG_BIN): Promise<PostgresClust
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`Could not start the throwaway PostgreSQL cluster: ${stderr || String(error)}`);
+    throw new Error(`Could not start the throwaway PostgreSQL cluster: ${stderr || String(error)}`, { cause: error });
   }
 
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
