@@ -52,3 +52,13 @@ describe('hybrid logical clock', () => {
     expect(() => encodeHlc({ wallMs: 1, counter: 0, replicaId: 'has space' })).toThrow(RangeError);
   });
 });
+
+describe('hybrid logical clock restore', () => {
+  it('continues after the last issued timestamp even if the wall clock is now earlier', () => {
+    const before = new HybridLogicalClock('replica-a', () => 5_000);
+    const last = before.tick();
+    const after = new HybridLogicalClock('replica-a', () => 1_000);
+    after.restore(last);
+    expect(compareHlc(last, after.tick())).toBe(-1);
+  });
+});

@@ -50,6 +50,15 @@ export class HybridLogicalClock {
     this.last = { wallMs: 0, counter: 0, replicaId };
   }
 
+  /**
+   * Continue after a restart from the last timestamp this replica issued (persisted by the
+   * caller), so that a wall clock that went backwards cannot reorder our own events.
+   */
+  restore(lastIssued: string): void {
+    const last = decodeHlc(lastIssued);
+    if (compareHlc(lastIssued, encodeHlc(this.last)) > 0) this.last = { ...last, replicaId: this.replicaId };
+  }
+
   /** A timestamp for a local event. */
   tick(): string {
     const wall = this.now();

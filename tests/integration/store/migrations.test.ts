@@ -30,6 +30,10 @@ function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string
     `INSERT INTO session_notes (id, client_id, author_id, note_type, template, content, body_text, created_at, updated_at)
      VALUES (?, 'c1', 's1', 'progress', 'SOAP', '{}', 'written before search existed: buprenorphine induction', ?, ?)`,
   ).run(noteId, now, now);
+  // An outbox row in the first schema's shape (written by no released version, but possible).
+  db.prepare(
+    "INSERT INTO sync_outbox (id, entity_type, entity_id, op, payload, created_at) VALUES ('m1', 'note', ?, 'update', '{}', ?)",
+  ).run(noteId, now);
   // The older schema has no search table yet.
   expect(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'note_search'").get()).toBeUndefined();
   db.close();
@@ -37,8 +41,11 @@ function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string
 }
 
 describe('migrations', () => {
-  it('the generated journal has the initial schema and the custom FTS migration', () => {
-    expect(journal.entries.map((e) => e.tag)).toEqual(['0000_initial', '0001_note_search_and_audit_guards']);
+  it('the journal starts with the initial schema and the custom FTS migration, each with its SQL file', () => {
+    const tags = journal.entries.map((e) => e.tag);
+    expect(tags.slice(0, 2)).toEqual(['0000_initial', '0001_note_search_and_audit_guards']);
+    expect([...tags].sort()).toEqual(tags);
+    for (const tag of tags) expect(existsSync(join(MIGRATIONS_DIR, `${tag}.sql`)), tag).toBe(true);
   });
 
   it('upgrades a database created by an older schema version, keeping and indexing its data', () => {
@@ -47,15 +54,20 @@ describe('migrations', () => {
     const { path, noteId } = olderDatabase(dir, key);
 
     const db = openDatabase(path, { key, create: false });
-    expect(planMigrations(db, MIGRATIONS_DIR).pending.map((m) => m.tag)).toEqual(['0001_note_search_and_audit_guards']);
+    const later = journal.entries.slice(1).map((e) => e.tag);
+    expect(planMigrations(db, MIGRATIONS_DIR).pending.map((m) => m.tag)).toEqual(later);
     const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path });
-    expect(result).toEqual({ applied: ['0001_note_search_and_audit_guards'], version: 2 });
+    expect(result).toEqual({ applied: later, version: journal.entries.length });
     const hit = db
       .prepare(
         "SELECT n.id FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid WHERE note_search MATCH 'buprenorphine'",
       )
       .all();
     expect(hit).toEqual([{ id: noteId }]);
+    // The old-shape outbox row is kept, visible as rejected, never dropped.
+    expect(db.prepare('SELECT name, status, rejection_code, entity_id FROM sync_outbox').all()).toEqual([
+      { name: 'legacy.update', status: 'rejected', rejection_code: 'LEGACY_FORMAT', entity_id: noteId },
+    ]);
     expect(existsSync(`${path}.pre-migration`)).toBe(false);
     // Idempotent: nothing pending the second time.
     expect(migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path }).applied).toEqual([]);
@@ -67,14 +79,14 @@ describe('migrations', () => {
     const dir = tempDir();
     const key = randomBytes(32);
     const { path } = olderDatabase(dir, key);
-    // A migrations folder with a third, broken migration after the real ones.
+    // A migrations folder with a broken migration after the real ones.
     const broken = join(dir, 'migrations');
     cpSync(MIGRATIONS_DIR, broken, { recursive: true });
     const last = journal.entries[journal.entries.length - 1]!;
-    const entries = [...journal.entries, { ...last, idx: last.idx + 1, when: last.when + 1000, tag: '0002_broken' }];
+    const entries = [...journal.entries, { ...last, idx: last.idx + 1, when: last.when + 1000, tag: '9999_broken' }];
     writeFileSync(join(broken, 'meta/_journal.json'), JSON.stringify({ ...journal, entries }));
     writeFileSync(
-      join(broken, '0002_broken.sql'),
+      join(broken, '9999_broken.sql'),
       'CREATE TABLE `new_thing` (`id` text PRIMARY KEY);\n--> statement-breakpoint\nDELETE FROM clients;\n--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);\n',
     );
     const before = readFileSync(path);
@@ -87,18 +99,18 @@ describe('migrations', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(MigrationError);
-    expect(error).toMatchObject({ code: 'MIGRATION_FAILED', migration: '0002_broken', restored: true });
+    expect(error).toMatchObject({ code: 'MIGRATION_FAILED', migration: '9999_broken', restored: true });
     expect(db.open).toBe(false);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(existsSync(`${path}.pre-migration`)).toBe(false);
 
     const reopened = openDatabase(path, { key, create: false });
-    // Back at version 1: neither 0001 nor the broken 0002 left anything behind.
+    // Back at version 1: neither the real migrations nor the broken one left anything behind.
     expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE name IN ('new_thing','note_search')").all()).toEqual(
       [],
     );
     expect(reopened.prepare('SELECT count(*) AS n FROM clients').get()).toEqual({ n: 1 });
-    expect(planMigrations(reopened, MIGRATIONS_DIR).pending).toHaveLength(1);
+    expect(planMigrations(reopened, MIGRATIONS_DIR).pending).toHaveLength(journal.entries.length - 1);
     reopened.close();
   });
 

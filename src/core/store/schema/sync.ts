@@ -2,29 +2,40 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { id } from './common';
 
 /**
- * Local mutations waiting for the clinic server. `mutation_id` is strictly increasing per
- * workstation (AUTOINCREMENT never reuses a value), so the server can apply them in order and
- * deduplicate retries.
+ * Local mutations waiting for the clinic server, in the shape of the sync protocol
+ * (src/shared/sync/protocol.ts). `mutation_id` is strictly increasing per replica
+ * (AUTOINCREMENT never reuses a value): the server applies them in order and answers a replay
+ * with `duplicate`. A row stays until the server acknowledges it; a rejected one stays too, with
+ * its reason, until the clinician has seen it (never dropped silently).
  */
 export const syncOutbox = sqliteTable(
   'sync_outbox',
   {
     mutationId: integer('mutation_id').primaryKey({ autoIncrement: true }),
-    /** Idempotency key sent with the mutation. */
-    id: text('id').notNull().unique(),
-    entityType: text('entity_type').notNull(),
-    entityId: text('entity_id').notNull(),
-    op: text('op', { enum: ['create', 'update', 'delete', 'sign', 'cosign', 'addendum', 'audit'] }).notNull(),
-    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    baseVersion: text('base_version'),
+    /** The protocol's mutation name, e.g. `note.saveDraft`. */
+    name: text('name').notNull(),
+    /** The person in care the change is about (scope); null for replica-level changes. */
+    clientId: text('client_id'),
+    args: text('args', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Hybrid logical clock of the change (src/shared/sync/hlc.ts). */
+    hlc: text('hlc').notNull(),
+    /** The local record it changes, to show "pending" beside it. */
+    entityType: text('entity_type'),
+    entityId: text('entity_id'),
     createdAt: text('created_at').notNull(),
+    status: text('status', { enum: ['pending', 'applied', 'rejected', 'conflict'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastErrorCode: text('last_error_code'),
+    rejectionCode: text('rejection_code'),
+    rejectionMessage: text('rejection_message'),
+    conflictId: text('conflict_id'),
     sentAt: text('sent_at'),
     ackedAt: text('acked_at'),
   },
   (t) => [
-    index('sync_outbox_pending_idx').on(t.ackedAt, t.mutationId),
+    index('sync_outbox_pending_idx').on(t.status, t.mutationId),
     index('sync_outbox_entity_idx').on(t.entityType, t.entityId),
   ],
 );

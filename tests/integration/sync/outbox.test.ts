@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { openWorkstationStore, type WorkstationStore } from '../../../src/core/store/workstation-store';
+import { Outbox } from '../../../src/core/sync/outbox';
+import { PersistentClock, replicaId } from '../../../src/core/sync/replica';
+import { unavailableKeychain } from '../../../src/core/vault/keychain';
+import { compareHlc } from '../../../src/shared/sync/hlc';
+import { pushRequestSchema, SYNC_PROTOCOL_VERSION } from '../../../src/shared/sync/protocol';
+import { tempDir } from '../../helpers/temp-dir';
+import { FAST_SCRYPT, MIGRATIONS_DIR } from '../store/seed';
+
+const PASSPHRASE = 'outbox test passphrase';
+
+async function openStore(profileDir: string): Promise<WorkstationStore> {
+  const store = await openWorkstationStore({
+    profileDir,
+    migrationsDir: MIGRATIONS_DIR,
+    keychain: unavailableKeychain(),
+    scrypt: FAST_SCRYPT,
+  });
+  const status = await store.vault.status();
+  if (status.state === 'uninitialised') await store.vault.create(PASSPHRASE);
+  else await store.vault.unlock(PASSPHRASE);
+  return store;
+}
+
+const clientId = randomUUID();
+const draft = (n: number) => ({
+  name: 'note.saveDraft' as const,
+  clientId,
+  args: { noteId: `note-${n}`, text: `draft ${n}` },
+  entity: { type: 'note', id: `note-${n}` },
+});
+
+describe('outbox (real encrypted store)', () => {
+  it('numbers mutations strictly increasing per replica, with increasing clocks, in the protocol shape', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      const ids = [1, 2, 3].map((n) => outbox.enqueue(draft(n)));
+      expect(ids).toEqual([1, 2, 3]);
+      const batch = outbox.nextBatch(10);
+      expect(batch.map((m) => m.mutationId)).toEqual([1, 2, 3]);
+      expect(compareHlc(batch[0]!.hlc, batch[1]!.hlc)).toBe(-1);
+      expect(compareHlc(batch[1]!.hlc, batch[2]!.hlc)).toBe(-1);
+      const request = { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: replicaId(store.db), mutations: batch };
+      expect(pushRequestSchema.safeParse(request).success).toBe(true);
+      expect(outbox.counts()).toEqual({ pending: 3, rejected: 0, conflicts: 0 });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps numbering, replica and clock across lock, unlock and a restart', async () => {
+    const profile = tempDir();
+    let store = await openStore(profile);
+    const outbox = new Outbox(store.db, new PersistentClock(store.db));
+    outbox.enqueue(draft(1));
+    const lastHlc = outbox.nextBatch(1)[0]!.hlc;
+    const replica = replicaId(store.db);
+    store.close();
+
+    // The wall clock went back an hour while the workstation was off.
+    store = await openStore(profile);
+    try {
+      const later = new Outbox(store.db, new PersistentClock(store.db, () => Date.now() - 3_600_000));
+      expect(later.enqueue(draft(2))).toBe(2);
+      expect(replicaId(store.db)).toBe(replica);
+      const second = later.nextBatch(10)[1]!;
+      expect(compareHlc(lastHlc, second.hlc)).toBe(-1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('applies push results: applied and duplicate leave, rejected and conflicts stay with their reason', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      [1, 2, 3, 4, 5].forEach((n) => outbox.enqueue(draft(n)));
+      outbox.applyResults([
+        { mutationId: 1, status: 'applied' },
+        { mutationId: 2, status: 'duplicate' },
+        { mutationId: 3, status: 'rejected', code: 'SIGNED_NOTE_IMMUTABLE', message: 'The note is signed.' },
+        { mutationId: 4, status: 'conflict', conflictId: randomUUID() },
+      ]);
+      expect(outbox.nextBatch(10).map((m) => m.mutationId)).toEqual([5]);
+      expect(outbox.counts()).toEqual({ pending: 1, rejected: 1, conflicts: 1 });
+      const rejected = store.sqlite
+        .prepare("SELECT mutation_id, rejection_code, rejection_message FROM sync_outbox WHERE status = 'rejected'")
+        .all();
+      expect(rejected).toEqual([
+        { mutation_id: 3, rejection_code: 'SIGNED_NOTE_IMMUTABLE', rejection_message: 'The note is signed.' },
+      ]);
+      // What "Forgot passphrase" would lose: pending, rejected and conflicting changes.
+      expect((await store.vault.status()).unsyncedChanges).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a pull acknowledgement clears pending mutations up to the acknowledged id, not beyond', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      [1, 2, 3].forEach((n) => outbox.enqueue(draft(n)));
+      outbox.markAttempt([1, 2, 3], 'NETWORK');
+      outbox.acknowledgeUpTo(2);
+      expect(outbox.nextBatch(10).map((m) => m.mutationId)).toEqual([3]);
+      expect(
+        store.sqlite.prepare('SELECT attempts, last_error_code FROM sync_outbox WHERE mutation_id = 3').get(),
+      ).toEqual({ attempts: 1, last_error_code: 'NETWORK' });
+    } finally {
+      store.close();
+    }
+  });
+});
