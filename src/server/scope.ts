@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { ServerDb } from './db/database.js';
 import { careAssignments, clients, users } from './db/schema.js';
 
@@ -30,8 +30,8 @@ function scopeCondition(principal: Principal) {
   const own = eq(careAssignments.userId, principal.id);
   const active = isNull(careAssignments.removedAt);
   if (principal.role !== 'supervisor') return and(active, own);
-  const supervisees = sql`select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id}`;
-  return and(active, or(own, inArray(careAssignments.userId, supervisees)));
+  const supervisees = sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`;
+  return and(active, or(own, supervisees));
 }
 
 export async function clientsInScope(db: ServerDb, principal: Principal): Promise<ScopedClient[]> {
