@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCli } from '../../src/server/admin/cli.js';
 import { verifyAuditChain } from '../../src/server/audit/chain.js';
-import { openDatabase, type Database } from '../../src/server/db/database.js';
+import { DataDirInUseError, openDatabase, type Database } from '../../src/server/db/database.js';
 import { devices, users } from '../../src/server/db/schema.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { startTestServer } from './helpers/fixtures.js';
@@ -79,6 +79,8 @@ describe('admin CLI as a child process on a PGlite data directory', () => {
     expect(listed.stdout).toMatch(/casey\tclinician\t-\tactive/);
     expect(listed.stdout).not.toMatch(/argon2/);
 
+    const errors: string[] = [];
+    const io = { stdout: () => undefined, stderr: (text: string) => void errors.push(text), readStdin: async () => '' };
     // The same data directory, opened by the server, accepts the password.
     const database = await openDatabase({ dataDir });
     try {
@@ -93,10 +95,11 @@ describe('admin CLI as a child process on a PGlite data directory', () => {
       } finally {
         await server.close();
       }
-      // While the directory is open, the CLI refuses to touch it.
-      const busy = await spawnCli(['--data', dataDir, 'list-users']);
-      expect(busy.code).toBe(1);
-      expect(busy.stderr).toMatch(/in use by process/);
+      // While the directory is open, nobody else may open it (PGlite is single-process).
+      await expect(openDatabase({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
+      const busy = await runAdminCli(['--data', dataDir, 'list-users'], io, {});
+      expect(busy).toBe(1);
+      expect(errors.join('')).toMatch(/in use by process/);
     } finally {
       await database.close();
     }
@@ -107,9 +110,6 @@ describe('admin CLI as a child process on a PGlite data directory', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command: frobnicate/);
     expect(unknown.stderr).toMatch(/Usage: npm run admin/);
-    const missing = await spawnCli(['--data', dataDir, 'create-user', '--username', 'xy']);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--name is required/);
   }, 30_000);
 });
 
@@ -144,6 +144,8 @@ describe.each(BACKENDS)('admin commands (%s)', (backend) => {
       (await run(database, ['create-user', '--username', 'ana', '--name', 'A', '--role', 'clinician'])).stderr,
     ).toMatch(/already exists/);
     expect((await run(database, ['create-user', '--username', 'x1', '--name', 'X', '--role', 'root'])).code).toBe(2);
+    const missing = await run(database, ['create-user', '--username', 'xy']);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--name is required/) });
     expect(
       (
         await run(

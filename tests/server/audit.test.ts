@@ -15,7 +15,7 @@ describe.each(BACKENDS)('audit chain (%s)', (backend) => {
     database = await backends.open(backend);
     server = await startTestServer(database.db);
   });
-  afterAll(async () => server.close());
+  afterAll(async () => server?.close());
 
   const lastSeq = async () =>
     Number((await database.raw('select coalesce(max(seq), 0) as n from audit_log'))[0]?.['n']);

@@ -14,7 +14,7 @@ describe.each(BACKENDS)('auth over HTTP on loopback (%s)', (backend) => {
     database = await backends.open(backend);
     server = await startTestServer(database.db, { signInMaxFailures: 3, accessTokenTtlSeconds: 600 });
   });
-  afterAll(async () => server.close());
+  afterAll(async () => server?.close());
 
   it('signs in: access token, refresh token, registered device; /me answers', async () => {
     const user = await createUser(database.db);

@@ -15,7 +15,7 @@ describe.each(BACKENDS)('client scope (%s)', (backend) => {
     database = await backends.open(backend);
     server = await startTestServer(database.db);
   });
-  afterAll(async () => server.close());
+  afterAll(async () => server?.close());
 
   const listIds = async (token: string) => {
     const response = await server.get('/clients', token);

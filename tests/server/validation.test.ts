@@ -24,7 +24,7 @@ describe.each(BACKENDS)('request validation (%s)', (backend) => {
     server = await startTestServer(database.db, { bodyLimitBytes: 4096 });
     username = (await createUser(database.db)).username;
   });
-  afterAll(async () => server.close());
+  afterAll(async () => server?.close());
 
   const valid = () => ({ username, password: PASSWORD, deviceName: 'Laptop' });
 

@@ -22,8 +22,8 @@ export interface Database {
 export type DatabaseOptions =
   | { databaseUrl: string; poolSize?: number }
   | { dataDir: string }
-  /** An in-memory PGlite (tests, throwaway demos). */
-  | { memory: true };
+  /** An in-memory PGlite (tests, throwaway demos), optionally from a `dumpDataDir()` image. */
+  | { memory: true; loadDataDir?: Blob };
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -57,7 +57,8 @@ function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
+      // Our own pid counts too: a second PGlite on the same directory in one process corrupts it.
+      if (Number.isInteger(pid) && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
       rmSync(lockPath, { force: true }); // stale lock from a process that is gone
     }
   }
@@ -90,7 +91,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     unlock = lockDataDir(options.dataDir);
     client = new PGlite(path.join(options.dataDir, 'pgdata'));
   } else {
-    client = new PGlite();
+    client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   }
   try {
     await client.waitReady;

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../../src/server/db/database.js';
+import { migrationsFolder, openDatabase, type Database } from '../../../src/server/db/database.js';
 import { startPostgres, type PostgresCluster } from './postgres.js';
 
 /**
@@ -14,6 +18,36 @@ export type Backend = (typeof BACKENDS)[number];
 export interface TestDatabase extends Database {
   /** Run raw SQL as the superuser (PostgreSQL) or on the PGlite connection. */
   raw(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+type PgliteClient = {
+  query: (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
+  dumpDataDir: (compression?: 'none') => Promise<Blob>;
+};
+const pgliteClient = (database: Database) => (database.db as unknown as { $client: PgliteClient }).$client;
+
+/**
+ * A fresh PGlite runs initdb (about 5 s); loading a dump of an already migrated one takes half a
+ * second. The dump is cached in the temp folder, keyed by the migrations and the PGlite version,
+ * and written atomically (test files run in parallel processes).
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const hash = createHash('sha256');
+  const pglitePackage = path.resolve(import.meta.dirname, '../../../node_modules/@electric-sql/pglite/package.json');
+  hash.update(readFileSync(pglitePackage));
+  for (const file of readdirSync(migrationsFolder, { recursive: true }).map(String).sort()) {
+    const full = path.join(migrationsFolder, file);
+    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(full));
+  }
+  const cached = path.join(tmpdir(), `continuum-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (existsSync(cached)) return new Blob([readFileSync(cached)]);
+  const database = await openDatabase({ memory: true });
+  const dump = await pgliteClient(database).dumpDataDir('none');
+  await database.close();
+  const temp = `${cached}.${process.pid}.tmp`;
+  writeFileSync(temp, Buffer.from(await dump.arrayBuffer()));
+  renameSync(temp, cached);
+  return dump;
 }
 
 export function useBackends(): { open(backend: Backend): Promise<TestDatabase> } {
@@ -48,11 +82,10 @@ export function useBackends(): { open(backend: Backend): Promise<TestDatabase> }
           },
         };
       } else {
-        const base = await openDatabase({ memory: true });
+        // Migrations still run (and find nothing to do) on the loaded image.
+        const base = await openDatabase({ memory: true, loadDataDir: await pgliteTemplate() });
         // The PGlite instance behind drizzle: raw SQL on the same (only) connection.
-        const client = (
-          base.db as unknown as { $client: { query: (t: string, p?: unknown[]) => Promise<{ rows: unknown[] }> } }
-        ).$client;
+        const client = pgliteClient(base);
         database = {
           ...base,
           raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
