@@ -72,6 +72,38 @@ export function frequencyOptions(prefix: string): ResponseOption[] {
   ];
 }
 
+/**
+ * The items of a PHQ/GAD-family form: `count` scored frequency items (q1…qN), then the
+ * unscored closing question on how difficult the problems have made daily life.
+ */
+export function frequencyScaleItems(prefix: string, count: number): MeasureItem[] {
+  return [
+    ...Array.from({ length: count }, (_, i) => ({
+      id: `q${i + 1}`,
+      number: String(i + 1),
+      textKey: `${prefix}.items.q${i + 1}`,
+      kind: 'choice' as const,
+      options: frequencyOptions(prefix),
+      scored: true,
+      optional: false,
+    })),
+    {
+      id: 'difficulty',
+      number: String(count + 1),
+      textKey: `${prefix}.items.difficulty`,
+      kind: 'choice' as const,
+      options: [
+        { value: 0, labelKey: `${prefix}.difficulty.not_difficult` },
+        { value: 1, labelKey: `${prefix}.difficulty.somewhat` },
+        { value: 2, labelKey: `${prefix}.difficulty.very` },
+        { value: 3, labelKey: `${prefix}.difficulty.extremely` },
+      ],
+      scored: false,
+      optional: true,
+    },
+  ];
+}
+
 /** Item ids, in form order, that are scored but unanswered. */
 export function missingItems(definition: MeasureDefinition, values: ItemValues, ids?: readonly string[]): string[] {
   const wanted = ids ?? definition.items.filter((item) => item.scored && !item.optional).map((item) => item.id);

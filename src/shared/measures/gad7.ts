@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { frequencyOptions, type ItemValues, type MeasureDefinition } from './definition';
+import { frequencyScaleItems, type ItemValues, type MeasureDefinition } from './definition';
 import { type ScoreOptions } from './phq9';
 import { definedValues, type SumScore, sumScore } from './sum-scale';
 
@@ -21,31 +21,7 @@ export const GAD7_DEFINITION: MeasureDefinition = {
   version: 1,
   titleKey: `${K}.title`,
   instructionsKey: `${K}.instructions`,
-  items: [
-    ...Array.from({ length: 7 }, (_, i) => ({
-      id: `q${i + 1}`,
-      number: String(i + 1),
-      textKey: `${K}.items.q${i + 1}`,
-      kind: 'choice' as const,
-      options: frequencyOptions(K),
-      scored: true,
-      optional: false,
-    })),
-    {
-      id: 'difficulty',
-      number: '8',
-      textKey: `${K}.items.difficulty`,
-      kind: 'choice' as const,
-      options: [
-        { value: 0, labelKey: `${K}.difficulty.not_difficult` },
-        { value: 1, labelKey: `${K}.difficulty.somewhat` },
-        { value: 2, labelKey: `${K}.difficulty.very` },
-        { value: 3, labelKey: `${K}.difficulty.extremely` },
-      ],
-      scored: false,
-      optional: true,
-    },
-  ],
+  items: frequencyScaleItems(K, 7),
   totalRange: { min: 0, max: 21 },
   defaultBands: [
     { code: 'minimal', min: 0, max: 4 },

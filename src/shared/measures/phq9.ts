@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Band } from './bands';
-import { frequencyOptions, type ItemValues, type MeasureDefinition } from './definition';
+import { frequencyScaleItems, type ItemValues, type MeasureDefinition } from './definition';
 import { definedValues, type SumScore, sumScore } from './sum-scale';
 
 /**
@@ -24,31 +24,7 @@ export const PHQ9_DEFINITION: MeasureDefinition = {
   version: 1,
   titleKey: `${K}.title`,
   instructionsKey: `${K}.instructions`,
-  items: [
-    ...Array.from({ length: 9 }, (_, i) => ({
-      id: `q${i + 1}`,
-      number: String(i + 1),
-      textKey: `${K}.items.q${i + 1}`,
-      kind: 'choice' as const,
-      options: frequencyOptions(K),
-      scored: true,
-      optional: false,
-    })),
-    {
-      id: 'difficulty',
-      number: '10',
-      textKey: `${K}.items.difficulty`,
-      kind: 'choice' as const,
-      options: [
-        { value: 0, labelKey: `${K}.difficulty.not_difficult` },
-        { value: 1, labelKey: `${K}.difficulty.somewhat` },
-        { value: 2, labelKey: `${K}.difficulty.very` },
-        { value: 3, labelKey: `${K}.difficulty.extremely` },
-      ],
-      scored: false,
-      optional: true,
-    },
-  ],
+  items: frequencyScaleItems(K, 9),
   totalRange: { min: 0, max: 27 },
   defaultBands: [
     { code: 'minimal', min: 0, max: 4 },
