@@ -29,5 +29,8 @@ export function bulkImport<T>(sqlite: SqliteDatabase, work: () => T): T {
   }
   const mode = sqlite.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') throw new Error(`could not return to WAL mode (journal_mode is ${String(mode)})`);
+  // After the switch (and a table rebuild earlier on this connection, as a migration does), the
+  // first checkpoint fails with SQLITE_LOCKED until the WAL has been read once: read it now.
+  sqlite.prepare('SELECT count(*) FROM sqlite_schema').get();
   return result;
 }

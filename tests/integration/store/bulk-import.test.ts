@@ -80,4 +80,26 @@ describe('bulk import (initial sync) with a rollback journal', () => {
       store.close();
     }
   });
+
+  it('leaves the connection able to checkpoint, even after a migration rebuilt a table on it', async () => {
+    const store = await unlockedStore();
+    try {
+      // A table rebuild, as drizzle-kit writes them for SQLite.
+      store.sqlite.transaction(() => {
+        store.sqlite.exec('CREATE TABLE rebuilt_old (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT)');
+        store.sqlite.exec('CREATE TABLE rebuilt_new (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b TEXT)');
+        store.sqlite.exec('DROP TABLE rebuilt_old');
+        store.sqlite.exec('ALTER TABLE rebuilt_new RENAME TO rebuilt_old');
+      })();
+      const clinician = seedClinician(store.db);
+      bulkImport(store.sqlite, () =>
+        store.sqlite.transaction(() =>
+          seedClient(store.db, { givenName: 'C', familyName: 'D', clinicianId: clinician }),
+        )(),
+      );
+      expect(store.sqlite.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -1,4 +1,3 @@
-PRAGMA foreign_keys=OFF;--> statement-breakpoint
 CREATE TABLE `__new_sync_outbox` (
 	`mutation_id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`name` text NOT NULL,
@@ -23,6 +22,5 @@ CREATE TABLE `__new_sync_outbox` (
 INSERT INTO `__new_sync_outbox`("mutation_id", "name", "client_id", "args", "hlc", "entity_type", "entity_id", "created_at", "status", "attempts", "last_error_code", "rejection_code", "rejection_message", "sent_at", "acked_at") SELECT "mutation_id", 'legacy.' || "op", NULL, "payload", '', "entity_type", "entity_id", "created_at", CASE WHEN "acked_at" IS NULL THEN 'rejected' ELSE 'applied' END, "attempts", "last_error_code", CASE WHEN "acked_at" IS NULL THEN 'LEGACY_FORMAT' END, CASE WHEN "acked_at" IS NULL THEN 'Saved by an earlier version in a format the server no longer accepts.' END, "sent_at", "acked_at" FROM `sync_outbox`;--> statement-breakpoint
 DROP TABLE `sync_outbox`;--> statement-breakpoint
 ALTER TABLE `__new_sync_outbox` RENAME TO `sync_outbox`;--> statement-breakpoint
-PRAGMA foreign_keys=ON;--> statement-breakpoint
 CREATE INDEX `sync_outbox_pending_idx` ON `sync_outbox` (`status`,`mutation_id`);--> statement-breakpoint
 CREATE INDEX `sync_outbox_entity_idx` ON `sync_outbox` (`entity_type`,`entity_id`);
