@@ -11,6 +11,7 @@ import { ApiError, type ErrorBody } from './errors.js';
 import { createServerLogger } from './logger.js';
 import { authenticate, registerAuthRoutes } from './routes/auth.js';
 import { registerClientRoutes } from './routes/clients.js';
+import { registerSyncRoutes } from './sync/routes.js';
 
 export interface BuildServerOptions {
   db: ServerDb;
@@ -105,5 +106,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   registerAuthRoutes(app, ctx);
   registerClientRoutes(app, ctx, authenticate(ctx));
+  registerSyncRoutes(app, ctx, authenticate(ctx));
   return app;
 }

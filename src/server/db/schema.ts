@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -152,3 +154,101 @@ export const serverKeys = pgTable('server_keys', {
   secret: text('secret').notNull(),
   createdAt: createdAt(),
 });
+
+export const noteStatus = pgEnum('note_status', ['draft', 'signed']);
+export const changeOp = pgEnum('change_op', ['put', 'delete']);
+
+/**
+ * One workstation profile on one device (sync-protocol.md). Bound to the user and device of
+ * its first push; `last_mutation_id` is the idempotency high-water mark of its outbox.
+ */
+export const replicas = pgTable(
+  'replicas',
+  {
+    replicaId: text('replica_id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    lastMutationId: bigint('last_mutation_id', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('replicas_user_idx').on(t.userId)],
+);
+
+/**
+ * Clinical notes. A draft has one author; a signed note is immutable. `content` is the
+ * template-shaped body (PHI: never logged, never audited). `last_replica_id` is the replica
+ * that wrote the current version (concurrent-edit detection).
+ */
+export const notes = pgTable(
+  'notes',
+  {
+    id: uuid('id').primaryKey(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id),
+    status: noteStatus('status').notNull().default('draft'),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    contentHash: text('content_hash'),
+    signedAt: timestamp('signed_at', { withTimezone: true, precision: 3 }),
+    signedBy: uuid('signed_by').references(() => users.id),
+    version: integer('version').notNull(),
+    lastReplicaId: text('last_replica_id'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('notes_client_idx').on(t.clientId)],
+);
+
+/**
+ * Concurrent edits of one draft: the incoming version that did not win, kept for the author to
+ * merge. Travels to workstations as the `conflict` entity.
+ */
+export const conflicts = pgTable(
+  'conflicts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entity: text('entity').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    replicaId: text('replica_id').notNull(),
+    baseVersion: integer('base_version'),
+    /** The version of the record the incoming edit collided with. */
+    serverVersion: integer('server_version').notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('conflicts_entity_idx').on(t.entityId)],
+);
+
+/**
+ * The change feed that pulls read: one row per applied write, in the same transaction, in
+ * commit order (pushes are serialised, so `seq` order is commit order). The pull cursor is a seq.
+ */
+export const changes = pgTable(
+  'changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    entity: text('entity').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    clientId: uuid('client_id'),
+    version: integer('version').notNull(),
+    op: changeOp('op').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('changes_client_seq_idx').on(t.clientId, t.seq)],
+);

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { MutationName } from './protocol.js';
+
+/**
+ * Argument schemas of the mutations the clinic server applies so far (the envelope is
+ * `mutationSchema` in protocol.ts). The workstation builds its outbox entries with these and
+ * the server validates each mutation's `args` with them: a mismatch is `rejected: INVALID`.
+ */
+const id = z.uuid();
+
+/** A note's body as the workstation's template produced it (opaque to the server). */
+export const noteContentSchema = z.record(z.string(), z.unknown());
+
+export const saveDraftArgsSchema = z
+  .object({
+    noteId: id,
+    content: noteContentSchema,
+    /** The server version this edit was based on; null for a new draft. */
+    baseVersion: z.number().int().positive().nullable(),
+  })
+  .strict();
+export type SaveDraftArgs = z.infer<typeof saveDraftArgsSchema>;
+
+export const signNoteArgsSchema = z
+  .object({
+    noteId: id,
+    /** SHA-256 (hex) of the signed content, as computed by the workstation. */
+    contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+    signedAt: z.iso.datetime(),
+  })
+  .strict();
+export type SignNoteArgs = z.infer<typeof signNoteArgsSchema>;
+
+export const MAX_AUDIT_ENTRIES_PER_MUTATION = 200;
+
+export const auditAppendArgsSchema = z
+  .object({
+    entries: z
+      .array(
+        z
+          .object({
+            /** `area.action` code, e.g. `chart.open`: never free text. */
+            action: z
+              .string()
+              .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,3}$/)
+              .max(100),
+            recordType: z
+              .string()
+              .regex(/^[a-zA-Z]{1,40}$/)
+              .optional(),
+            recordId: id.optional(),
+            at: z.iso.datetime(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_AUDIT_ENTRIES_PER_MUTATION),
+  })
+  .strict();
+export type AuditAppendArgs = z.infer<typeof auditAppendArgsSchema>;
+
+export const mutationArgsSchemas = {
+  'note.saveDraft': saveDraftArgsSchema,
+  'note.sign': signNoteArgsSchema,
+  'audit.append': auditAppendArgsSchema,
+} as const satisfies Partial<Record<MutationName, z.ZodType>>;
+
+export type SupportedMutationName = keyof typeof mutationArgsSchemas;
+
+export const isSupportedMutation = (name: MutationName): name is SupportedMutationName =>
+  Object.hasOwn(mutationArgsSchemas, name);
