@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/server/audit/chain.js';
-import { careAssignments } from '../../src/server/db/schema.js';
+import { careAssignments, users } from '../../src/server/db/schema.js';
 import { encodeHlc } from '../../src/shared/sync/hlc.js';
 import {
   pullResponseSchema,
@@ -120,6 +120,19 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     ]);
     const feed = await database.raw(`select version from changes where entity_id = $1 order by seq`, [noteId]);
     expect(feed.map((row) => row['version'])).toEqual([1, 2]);
+  });
+
+  it('applies the same batch sent twice at once exactly once (row lock on the replica)', async () => {
+    const { alice, aliceClient } = await world();
+    const s = await session(alice.username);
+    const noteId = randomUUID();
+    const batch = mutations(s, draft(aliceClient, noteId, 'one'), draft(aliceClient, noteId, 'two', 1));
+    const answers = await Promise.all([push(s, batch), push(s, batch), push(s, batch)]);
+    const statuses = answers.map((answer) => answer.results.map((r) => r.status).join(',')).sort();
+    expect(statuses).toEqual(['applied,applied', 'duplicate,duplicate', 'duplicate,duplicate']);
+    expect(await noteRows(noteId)).toMatchObject([{ version: 2, content: { text: 'two' } }]);
+    const feed = await database.raw(`select count(*)::int as n from changes where entity_id = $1`, [noteId]);
+    expect(feed[0]?.['n']).toBe(2);
   });
 
   it('refuses gapped and reordered ids and applies nothing past the gap', async () => {
@@ -297,12 +310,17 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
 
   it('tells the device to purge a client whose assignment was removed, and to resync when one is added', async () => {
     const { alice, aliceClient } = await world();
+    const supervisor = await createUser(database.db, { role: 'supervisor' });
+    await database.db.update(users).set({ supervisorId: supervisor.id }).where(eq(users.id, alice.id));
     const second = await createClient(database.db);
     await assign(database.db, alice.id, second, 'care_team');
     const a = await session(alice.username);
+    const sup = await session(supervisor.username);
     await push(a, mutations(a, draft(second, randomUUID(), 'about second')));
     const before = okPull(await pull(a, null));
     expect(before.changes.some((c) => c.op === 'purgeClient')).toBe(false);
+    const supBefore = okPull(await pull(sup, null));
+    expect(supBefore.changes.map((c) => c.clientId)).toEqual([second]);
 
     await database.db
       .update(careAssignments)
@@ -311,6 +329,8 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     const after = okPull(await pull(a, before.cursor));
     expect(after.changes).toContainEqual({ op: 'purgeClient', clientId: second } satisfies Change);
     expect(after.changes).not.toContainEqual({ op: 'purgeClient', clientId: aliceClient });
+    // The supervisor saw the client through alice: their device purges it too.
+    expect(okPull(await pull(sup, supBefore.cursor)).changes).toEqual([{ op: 'purgeClient', clientId: second }]);
     // A full pull also purges it (a resync into an existing cache) and never sends its notes.
     const full = okPull(await pull(a, null));
     expect(full.changes).toEqual([{ op: 'purgeClient', clientId: second }]);

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Change, PullResponse } from '../../shared/sync/protocol.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, changes, conflicts, notes } from '../db/schema.js';
+import { careAssignments, changes, conflicts, notes, users } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { clientsInScope } from '../scope.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
@@ -99,7 +99,15 @@ export async function pullChanges(
     }
   }
 
-  const own = eq(careAssignments.userId, principal.id);
+  // The assignments that decide this caller's scope: their own and, for a supervisor, those of
+  // the clinicians they supervise (as in scope.ts).
+  const own =
+    principal.role === 'supervisor'
+      ? or(
+          eq(careAssignments.userId, principal.id),
+          sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`,
+        )
+      : eq(careAssignments.userId, principal.id);
   const [watermark] = await db
     .select({ ms: sql<number | null>`max(${epochUs(careAssignments.updatedAt)})` })
     .from(careAssignments)
