@@ -11,6 +11,8 @@ import { ApiError, type ErrorBody } from './errors.js';
 import { createServerLogger } from './logger.js';
 import { authenticate, registerAuthRoutes } from './routes/auth.js';
 import { registerClientRoutes } from './routes/clients.js';
+import { registerEventRoutes } from './sync/events.js';
+import { createPokeBus, type PokeBus } from './sync/poke-bus.js';
 import { registerSyncRoutes } from './sync/routes.js';
 
 export interface BuildServerOptions {
@@ -22,6 +24,8 @@ export interface BuildServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** The clock (tests move it to expire tokens). */
   now?: () => Date;
+  /** Pokes across instances; defaults to LISTEN/NOTIFY on `db`, closed with the server. */
+  pokeBus?: PokeBus;
 }
 
 const fastifyErrorAnswers: Record<string, ApiError> = {
@@ -51,7 +55,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } })
     : Fastify(base)) as unknown as FastifyInstance;
 
+  const pokeBus = options.pokeBus ?? (await createPokeBus(options.db, logger));
+  if (!options.pokeBus) app.addHook('onClose', async () => pokeBus.close());
+
   const ctx: ServerContext = {
+    pokeBus,
     db: options.db,
     config,
     signingKey: await loadSigningKey(options.db, config.jwtSecret),
@@ -107,5 +115,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerAuthRoutes(app, ctx);
   registerClientRoutes(app, ctx, authenticate(ctx));
   registerSyncRoutes(app, ctx, authenticate(ctx));
+  registerEventRoutes(app, ctx, authenticate(ctx));
   return app;
 }

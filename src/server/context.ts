@@ -5,6 +5,7 @@ import type { ServerDb } from './db/database.js';
 import { ApiError } from './errors.js';
 import type { SignInLimiter } from './auth/sign-in-limiter.js';
 import type { Principal } from './scope.js';
+import type { PokeBus } from './sync/poke-bus.js';
 
 /** What every route handler needs. */
 export interface ServerContext {
@@ -13,11 +14,15 @@ export interface ServerContext {
   signingKey: Uint8Array;
   now: () => Date;
   signInLimiter: SignInLimiter;
+  /** Pokes to workstations, across server instances (sync/poke-bus.ts). */
+  pokeBus: PokeBus;
 }
 
 /** The authenticated user and device of a request (set by the authenticate hook). */
 export interface RequestPrincipal extends Principal {
   deviceId: string;
+  /** When the request's access token expires (the poke stream closes then). */
+  accessExpiresAt?: Date;
 }
 
 declare module 'fastify' {

@@ -6,11 +6,13 @@ import { appendAudit, verifyAuditChain } from '../audit/chain.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { ServerDb } from '../db/database.js';
 import { careAssignments, clients, devices, refreshTokens, users } from '../db/schema.js';
+import { notifyDeviceRevoked, notifyPoke, usersAndSupervisors } from '../sync/poke-bus.js';
 
 /**
  * The admin commands (`npm run admin -- <command>`), runnable in-process for tests.
  * Output never contains password hashes or tokens; client names are printed only by the
- * command that creates the client (the admin typed it).
+ * command that creates the client (the admin typed it). Assignment, supervisor and device
+ * changes NOTIFY inside their transaction, so running servers poke the workstations concerned.
  */
 
 export interface AdminIo {
@@ -180,6 +182,7 @@ export const commands: Record<string, CommandSpec> = {
             set: { kind, updatedAt: now, removedAt: null },
           });
         await audit(tx, 'admin.assign_client', 'client', [clientId, user.id]);
+        await notifyPoke(tx, await usersAndSupervisors(tx, [user.id]));
       });
       io.stdout(`Assigned client ${clientId} to ${user.username} (${kind})\n`);
     },
@@ -204,7 +207,10 @@ export const commands: Record<string, CommandSpec> = {
             ),
           )
           .returning({ clientId: careAssignments.clientId });
-        if (rows.length > 0) await audit(tx, 'admin.unassign_client', 'client', [clientId, user.id]);
+        if (rows.length > 0) {
+          await audit(tx, 'admin.unassign_client', 'client', [clientId, user.id]);
+          await notifyPoke(tx, await usersAndSupervisors(tx, [user.id]));
+        }
         return rows.length > 0;
       });
       if (!removed) throw new UsageError(`client ${clientId} is not assigned to ${user.username}`);
@@ -228,6 +234,13 @@ export const commands: Record<string, CommandSpec> = {
       }
       await db.transaction(async (tx) => {
         await tx.update(users).set({ supervisorId }).where(eq(users.id, user.id));
+        // The clinician, the former and the new supervisor: their scopes change.
+        const affected = [
+          user.id,
+          ...(user.supervisorId ? [user.supervisorId] : []),
+          ...(supervisorId ? [supervisorId] : []),
+        ];
+        await notifyPoke(tx, affected);
         await audit(tx, 'admin.set_supervisor', 'user', supervisorId ? [user.id, supervisorId] : [user.id]);
       });
       io.stdout(
@@ -311,6 +324,7 @@ export const commands: Record<string, CommandSpec> = {
           .set({ revokedAt: now })
           .where(and(eq(refreshTokens.deviceId, deviceId), isNull(refreshTokens.revokedAt)));
         await audit(tx, 'admin.revoke_device', 'device', [deviceId]);
+        await notifyDeviceRevoked(tx, [{ userId: device.userId, deviceId }]);
       });
       io.stdout(`Revoked device ${deviceId}\n`);
     },

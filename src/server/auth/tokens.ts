@@ -53,7 +53,11 @@ export async function signAccessToken(
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Verify an access token; 401 TOKEN_EXPIRED or UNAUTHENTICATED otherwise. */
-export async function verifyAccessToken(key: Uint8Array, token: string, now: Date): Promise<AccessClaims> {
+export async function verifyAccessToken(
+  key: Uint8Array,
+  token: string,
+  now: Date,
+): Promise<AccessClaims & { expiresAt: Date }> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
@@ -66,7 +70,7 @@ export async function verifyAccessToken(key: Uint8Array, token: string, now: Dat
     if (typeof deviceId !== 'string' || !uuidPattern.test(deviceId) || !uuidPattern.test(payload.sub ?? '')) {
       throw new ApiError('UNAUTHENTICATED', 'The access token is not valid.');
     }
-    return { userId: payload.sub ?? '', deviceId };
+    return { userId: payload.sub ?? '', deviceId, expiresAt: new Date((payload.exp ?? 0) * 1000) };
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof joseErrors.JWTExpired) {

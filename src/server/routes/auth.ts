@@ -253,6 +253,11 @@ export function authenticate(ctx: ServerContext) {
       });
       throw deviceRevoked();
     }
-    request.principal = { id: claims.userId, role: row.role, deviceId: claims.deviceId };
+    request.principal = {
+      id: claims.userId,
+      role: row.role,
+      deviceId: claims.deviceId,
+      accessExpiresAt: claims.expiresAt,
+    };
   };
 }

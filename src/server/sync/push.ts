@@ -185,12 +185,14 @@ async function processMutation(ctx: ApplyContext, mutation: Mutation): Promise<O
  * Apply one push in one transaction (sync-protocol.md): ids at or below the replica's last are
  * duplicates, the next id is processed, anything after a gap is refused. Every processed
  * mutation (applied or rejected) moves `last_mutation_id`; each is audited with codes and ids.
+ * `changedClientIds` collects the clients whose records changed (for the pokes sent after commit).
  */
 export async function applyPush(
   db: ServerDb,
   principal: RequestPrincipal,
   request: PushRequest,
   now: Date,
+  changedClientIds?: Set<string>,
 ): Promise<PushResponse> {
   const outcome = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SYNC_LOCK_KEY})`);
@@ -201,6 +203,7 @@ export async function applyPush(
     let gap = false;
     const results: MutationResult[] = [];
     const counts = { applied: 0, duplicate: 0, conflict: 0, rejected: 0 };
+    const changed = new Set<string>();
     for (const mutation of request.mutations) {
       const { mutationId } = mutation;
       if (mutationId <= last) {
@@ -222,6 +225,9 @@ export async function applyPush(
       const result = await processMutation(ctx, mutation);
       last = mutationId;
       counts[result.status] += 1;
+      if (result.status !== 'rejected' && mutation.clientId !== null && mutation.name !== 'audit.append') {
+        changed.add(mutation.clientId);
+      }
       results.push(
         result.status === 'applied'
           ? { mutationId, status: 'applied' }
@@ -265,7 +271,10 @@ export async function applyPush(
       },
       now,
     );
-    return { lastMutationId: last, results, serverTime: now.toISOString() } satisfies PushResponse;
+    return {
+      response: { lastMutationId: last, results, serverTime: now.toISOString() } satisfies PushResponse,
+      changed,
+    };
   });
   if (outcome === null) {
     await appendAudit(
@@ -281,5 +290,6 @@ export async function applyPush(
     );
     throw new ApiError('FORBIDDEN', 'This replica belongs to another device.');
   }
-  return outcome;
+  for (const clientId of outcome.changed) changedClientIds?.add(clientId);
+  return outcome.response;
 }

@@ -3,9 +3,10 @@ import { pullRequestSchema, pushRequestSchema } from '../../shared/sync/protocol
 import { parseInput, principalOf, type ServerContext } from '../context.js';
 import type { authenticate } from '../routes/auth.js';
 import { pullChanges } from './pull.js';
+import { usersWithClientsInScope } from './poke-bus.js';
 import { applyPush } from './push.js';
 
-/** POST /sync/push and POST /sync/pull (docs/sync-protocol.md). */
+/** POST /sync/push and POST /sync/pull (docs/sync-protocol.md); pokes after a push that changed records. */
 export function registerSyncRoutes(
   app: FastifyInstance,
   ctx: ServerContext,
@@ -14,7 +15,17 @@ export function registerSyncRoutes(
   app.post('/sync/push', { onRequest }, async (request) => {
     const principal = principalOf(request);
     const body = parseInput(pushRequestSchema, request.body);
-    return applyPush(ctx.db, principal, body, ctx.now());
+    const changed = new Set<string>();
+    const response = await applyPush(ctx.db, principal, body, ctx.now(), changed);
+    if (changed.size > 0) {
+      // After the commit; a failed poke only delays the others' pull, the push stands.
+      try {
+        await ctx.pokeBus.publish(await usersWithClientsInScope(ctx.db, [...changed]));
+      } catch (error) {
+        request.log.warn({ errorClass: (error as Error).name }, 'poke not sent');
+      }
+    }
+    return response;
   });
 
   app.post('/sync/pull', { onRequest }, async (request) => {

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands, type AdminIo } from '../../src/server/admin/commands.js';
+import { encodeHlc } from '../../src/shared/sync/hlc.js';
+import { pokeSchema, type Poke } from '../../src/shared/sync/protocol.js';
+import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
+import { assign, createClient, createUser, errorOf, startTestServer, type TestServer } from './helpers/fixtures.js';
+
+const backends = useBackends();
+
+const silentIo: AdminIo = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => '' };
+
+async function admin(database: TestDatabase, name: string, options: Record<string, string>) {
+  const spec = commands[name];
+  if (!spec) throw new Error(`no admin command ${name}`);
+  await spec.run(database.db, options, silentIo);
+}
+
+interface Stream {
+  response: Response;
+  /** The next event, 'end' when the server closed the stream, null after `timeoutMs` of silence. */
+  next(timeoutMs: number): Promise<Poke | 'end' | null>;
+  close(): Promise<void>;
+}
+
+/** Subscribe to /sync/events; resolves once the headers and the first comment have arrived. */
+async function openStream(server: TestServer, token: string): Promise<Stream> {
+  const abort = new AbortController();
+  const response = await fetch(`${server.url}/sync/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: abort.signal,
+  });
+  if (response.status !== 200 || !response.body) {
+    abort.abort();
+    throw new Error(`events: ${response.status}`);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let done = false;
+  let pending: Promise<void> | undefined;
+  const fill = () =>
+    (pending ??= reader.read().then(
+      (chunk) => {
+        pending = undefined;
+        if (chunk.done) done = true;
+        else buffer += chunk.value;
+      },
+      () => {
+        pending = undefined;
+        done = true;
+      },
+    ));
+  /** The next frame (comments included), 'end', or null on timeout. */
+  const nextFrame = async (timeoutMs: number): Promise<string | 'end' | null> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = buffer.indexOf('\n\n');
+      if (at >= 0) {
+        const frame = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        return frame;
+      }
+      if (done) return 'end';
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        fill().then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), left))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) return null;
+    }
+  };
+  const first = await nextFrame(2000);
+  if (first !== ': connected') {
+    abort.abort();
+    throw new Error(`unexpected first frame ${String(first)}`);
+  }
+  return {
+    response,
+    async next(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const frame = await nextFrame(Math.max(deadline - Date.now(), 0));
+        if (frame === null || frame === 'end') return frame;
+        const data = frame
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n');
+        if (data === '') continue; // a comment (heartbeat)
+        const event = frame.split('\n').find((line) => line.startsWith('event: '));
+        const poke = pokeSchema.parse(JSON.parse(data));
+        expect(event).toBe(`event: ${poke.type}`);
+        return poke;
+      }
+    },
+    async close() {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Close a test server without waiting for the sockets undici opens (and leaves unused) after a
+ * stream is aborted: Node's close would wait for its keep-alive timeout.
+ */
+async function closeServer(server: TestServer | undefined): Promise<void> {
+  if (!server) return;
+  const closing = server.close();
+  server.app.server.closeAllConnections();
+  await closing;
+}
+
+let counter = 0;
+const newReplicaId = () => `r${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+
+async function pushDraft(server: TestServer, token: string, clientId: string): Promise<void> {
+  const replicaId = newReplicaId();
+  counter = (counter + 1) % 1000;
+  const response = await server.post(
+    '/sync/push',
+    {
+      protocolVersion: 1,
+      replicaId,
+      mutations: [
+        {
+          mutationId: 1,
+          hlc: encodeHlc({ wallMs: Date.now(), counter, replicaId }),
+          name: 'note.saveDraft',
+          clientId,
+          args: { noteId: randomUUID(), content: { text: 'synthetic' }, baseVersion: null },
+        },
+      ],
+    },
+    { authorization: `Bearer ${token}` },
+  );
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { results: { status: string }[] };
+  expect(body.results.map((r) => r.status)).toEqual(['applied']);
+}
+
+describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
+  let database: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await backends.open(backend);
+    server = await startTestServer(database.db);
+  });
+  afterAll(async () => closeServer(server));
+
+  async function world() {
+    const db = database.db;
+    const supervisor = await createUser(db, { role: 'supervisor' });
+    const alice = await createUser(db, { supervisorId: supervisor.id });
+    const bob = await createUser(db);
+    const carol = await createUser(db);
+    const shared = await createClient(db);
+    const carolClient = await createClient(db);
+    await assign(db, alice.id, shared, 'caseload');
+    await assign(db, bob.id, shared, 'care_team');
+    await assign(db, carol.id, carolClient, 'caseload');
+    return { supervisor, alice, bob, carol, shared, carolClient };
+  }
+
+  it('refuses a request without a valid token with a 401 JSON error', async () => {
+    const missing = await server.get('/sync/events');
+    expect(await errorOf(missing)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    const bad = await server.get('/sync/events', 'not.a.token');
+    expect(await errorOf(bad)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('pokes the care team and the supervisor within 1 s of a push, and no one out of scope', async () => {
+    const { supervisor, alice, bob, carol, shared } = await world();
+    const [aliceSession, bobSession, carolSession, supervisorSession] = await Promise.all(
+      [alice, bob, carol, supervisor].map((user) => server.signIn(user.username)),
+    );
+    const streams: Stream[] = [];
+    try {
+      for (const s of [bobSession, carolSession, supervisorSession]) {
+        streams.push(await openStream(server, s!.accessToken));
+      }
+      const [bobStream, carolStream, supervisorStream] = streams;
+      expect(bobStream!.response.headers.get('content-type')).toBe('text/event-stream');
+      expect(bobStream!.response.headers.get('cache-control')).toBe('no-store');
+
+      const started = Date.now();
+      await pushDraft(server, aliceSession!.accessToken, shared);
+      expect(await bobStream!.next(1000)).toEqual({ type: 'poke' });
+      expect(await supervisorStream!.next(1000)).toEqual({ type: 'poke' });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await carolStream!.next(300)).toBeNull();
+    } finally {
+      for (const stream of streams) await stream.close();
+    }
+  });
+
+  it('audits the subscription with codes and ids only', async () => {
+    const { bob } = await world();
+    const session = await server.signIn(bob.username);
+    const stream = await openStream(server, session.accessToken);
+    try {
+      const rows = await database.raw(
+        `select action, outcome, record_type, record_ids, details from audit_log where user_id = $1 and action = 'sync.subscribe'`,
+        [bob.id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: 'ok', record_type: 'device', record_ids: [session.deviceId] });
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('pokes a user when an admin assigns them a client', async () => {
+    const { carol, shared } = await world();
+    const session = await server.signIn(carol.username);
+    const stream = await openStream(server, session.accessToken);
+    try {
+      await admin(database, 'assign-client', { username: carol.username, client: shared, kind: 'care_team' });
+      expect(await stream.next(1000)).toEqual({ type: 'poke' });
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('sends deviceRevoked and closes the stream when the device is revoked', async () => {
+    const { bob } = await world();
+    const session = await server.signIn(bob.username);
+    const other = await server.signIn(bob.username, { deviceName: 'Other laptop' });
+    const stream = await openStream(server, session.accessToken);
+    const otherStream = await openStream(server, other.accessToken);
+    try {
+      await admin(database, 'revoke-device', { device: session.deviceId });
+      expect(await stream.next(1000)).toEqual({ type: 'deviceRevoked' });
+      expect(await stream.next(1000)).toBe('end');
+      expect(await otherStream.next(300)).toBeNull();
+    } finally {
+      await stream.close();
+      await otherStream.close();
+    }
+  });
+
+  it('closes the stream when the access token expires', async () => {
+    const short = await startTestServer(database.db, { accessTokenTtlSeconds: 1 });
+    let stream: Stream | undefined;
+    try {
+      const { bob } = await world();
+      const session = await short.signIn(bob.username);
+      stream = await openStream(short, session.accessToken);
+      expect(await stream.next(2500)).toBe('end');
+    } finally {
+      await stream?.close();
+      await closeServer(short);
+    }
+  });
+});
+
+describe('poke channel across two server instances (postgres)', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await backends.open('postgres');
+  });
+
+  it('a push through instance A pokes a subscriber connected to instance B', async () => {
+    const serverA = await startTestServer(database.db);
+    const serverB = await startTestServer(database.db);
+    let stream: Stream | undefined;
+    try {
+      const db = database.db;
+      const alice = await createUser(db);
+      const bob = await createUser(db);
+      const client = await createClient(db);
+      await assign(db, alice.id, client, 'caseload');
+      await assign(db, bob.id, client, 'care_team');
+      const aliceSession = await serverA.signIn(alice.username);
+      const bobSession = await serverB.signIn(bob.username);
+      stream = await openStream(serverB, bobSession.accessToken);
+      const started = Date.now();
+      await pushDraft(serverA, aliceSession.accessToken, client);
+      expect(await stream.next(1000)).toEqual({ type: 'poke' });
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await stream?.close();
+      await closeServer(serverA);
+      await closeServer(serverB);
+    }
+  });
+});
