@@ -23,3 +23,17 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2_000): Prom
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** The error a promise rejects with, checked to be of `type`; fails the test if it resolves. */
+export async function rejectionOf<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`expected a ${type.name}, but the promise resolved`);
+}

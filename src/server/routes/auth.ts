@@ -1,24 +1,16 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { appendAudit } from '../audit/chain.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { hashRefreshToken, newRefreshToken, signAccessToken, verifyAccessToken } from '../auth/tokens.js';
 import { parseInput, type ServerContext } from '../context.js';
 import type { ServerDb } from '../db/database.js';
 import { devices, refreshTokens, users } from '../db/schema.js';
+import { refreshRequestSchema, signInRequestSchema } from '../../shared/auth/api.js';
 import { ApiError } from '../errors.js';
 
-export const signInBody = z
-  .object({
-    username: z.string().trim().min(1).max(200),
-    password: z.string().min(1).max(1024),
-    deviceName: z.string().trim().min(1).max(100),
-    deviceId: z.uuid().optional(),
-  })
-  .strict();
-
-export const refreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).strict();
+export const signInBody = signInRequestSchema;
+export const refreshBody = refreshRequestSchema;
 
 const rateLimited = (config: ServerContext['config']) => ({
   rateLimit: { max: config.authRequestsPerMinute, timeWindow: 60_000 },

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The clinic server's authentication API as the workstation sees it (src/server/routes/auth.ts
- * serves it). The workstation validates every answer with these schemas before trusting it.
+ * The clinic server's authentication API: the server validates requests with these schemas
+ * (src/server/routes/auth.ts) and the workstation validates every answer before trusting it.
  */
 export const signInRequestSchema = z
   .object({
@@ -13,6 +13,9 @@ export const signInRequestSchema = z
   })
   .strict();
 export type SignInRequest = z.infer<typeof signInRequestSchema>;
+
+/** Body of /auth/refresh and /auth/sign-out. */
+export const refreshRequestSchema = z.object({ refreshToken: z.string().min(20).max(200) }).strict();
 
 export const tokenResponseSchema = z.object({
   accessToken: z.string().min(20),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CoreOptions } from '../../../src/core/core';
 import type { EventName, EventPayload } from '../../../src/shared/rpc/contract';
 import { RpcError } from '../../../src/shared/rpc/errors';
-import { waitFor } from '../../helpers/async';
+import { rejectionOf, waitFor } from '../../helpers/async';
 import { startTestCore } from '../../helpers/core';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -26,16 +26,6 @@ function start(profileDir: string, options: Partial<CoreOptions> = {}) {
   return { ...running, events };
 }
 
-async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RpcError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('vault over RPC', () => {
   it('first run: uninitialised, then create opens the cache and says how it is protected', async () => {
     const { client, events } = start(tempDir());
@@ -53,7 +43,7 @@ describe('vault over RPC', () => {
 
   it('refuses a passphrase shorter than the rule, and creates nothing', async () => {
     const { client } = start(tempDir());
-    const error = await rpcError(client.call('vault.create', { passphrase: 'too short' }));
+    const error = await rejectionOf(client.call('vault.create', { passphrase: 'too short' }), RpcError);
     expect(error.code).toBe('PASSPHRASE_TOO_WEAK');
     expect((await client.call('vault.status', {})).state).toBe('uninitialised');
   });
@@ -64,7 +54,10 @@ describe('vault over RPC', () => {
     await first.client.call('vault.create', { passphrase: PASSPHRASE });
     expect(await first.client.call('vault.lock', {})).toMatchObject({ state: 'locked', lastLockReason: 'manual' });
 
-    const wrong = await rpcError(first.client.call('vault.unlock', { passphrase: 'this is not it at all' }));
+    const wrong = await rejectionOf(
+      first.client.call('vault.unlock', { passphrase: 'this is not it at all' }),
+      RpcError,
+    );
     expect(wrong.code).toBe('WRONG_PASSPHRASE');
     expect(wrong.message).not.toContain('this is not it');
     expect(await first.client.call('vault.status', {})).toMatchObject({ state: 'locked', failedAttempts: 1 });
@@ -82,7 +75,10 @@ describe('vault over RPC', () => {
     const { client } = start(tempDir());
     await client.call('vault.create', { passphrase: PASSPHRASE });
     await client.call('vault.lock', {});
-    const error = await rpcError(client.call('vault.changePassphrase', { current: PASSPHRASE, next: 'x'.repeat(12) }));
+    const error = await rejectionOf(
+      client.call('vault.changePassphrase', { current: PASSPHRASE, next: 'x'.repeat(12) }),
+      RpcError,
+    );
     expect(error.code).toBe('LOCKED');
   });
 
@@ -119,7 +115,7 @@ describe('vault over RPC', () => {
     const { client } = start(tempDir());
     await client.call('vault.create', { passphrase: PASSPHRASE });
     await client.call('vault.lock', {});
-    const refused = await rpcError(client.call('vault.erase', { acknowledgedUnsyncedChanges: 3 }));
+    const refused = await rejectionOf(client.call('vault.erase', { acknowledgedUnsyncedChanges: 3 }), RpcError);
     expect(refused.code).toBe('CONFLICT');
     expect((await client.call('vault.status', {})).state).toBe('locked');
     expect(await client.call('vault.erase', { acknowledgedUnsyncedChanges: 0 })).toMatchObject({
@@ -136,7 +132,7 @@ describe('vault over RPC', () => {
       state: 'unavailable',
       problem: 'PROFILE_IN_USE',
     });
-    const error = await rpcError(second.client.call('vault.unlock', { passphrase: PASSPHRASE }));
+    const error = await rejectionOf(second.client.call('vault.unlock', { passphrase: PASSPHRASE }), RpcError);
     expect(error.code).toBe('PROFILE_IN_USE');
     expect((await first.client.call('vault.status', {})).state).toBe('unlocked');
   });
@@ -152,7 +148,7 @@ describe('vault over RPC', () => {
     const database = readFileSync(join(profile, 'caseload.db'));
 
     const second = start(profile);
-    const error = await rpcError(second.client.call('vault.unlock', { passphrase: PASSPHRASE }));
+    const error = await rejectionOf(second.client.call('vault.unlock', { passphrase: PASSPHRASE }), RpcError);
     expect(error.code).toBe('STORE_DAMAGED');
     expect(error.message).toMatch(/key file is damaged/);
     await second.stop();

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClinicServerClient, ClinicServerError } from '../../../src/core/server/clinic-server-client';
+import { rejectionOf } from '../../helpers/async';
 import { parseServerUrl } from '../../../src/core/server/server-url';
 import { openDatabase, type Database } from '../../../src/server/db/database';
 import { devices } from '../../../src/server/db/schema';
@@ -28,16 +29,6 @@ afterAll(async () => {
   await database?.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ClinicServerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ClinicServerError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('workstation ⇄ clinic server authentication', () => {
   it('signs in, registers the device and can refresh (rotating the refresh token)', async () => {
     const session = await client.signIn({ username, password: PASSWORD, deviceName: 'Clinic laptop 7' });
@@ -46,11 +37,14 @@ describe('workstation ⇄ clinic server authentication', () => {
     expect(renewed.deviceId).toBe(session.deviceId);
     expect(renewed.refreshToken).not.toBe(session.refreshToken);
     // The old refresh token was used once: using it again is reuse, and ends the session.
-    expect((await failure(client.refresh(session.refreshToken))).code).toBe('REFRESH_REUSED');
+    expect((await rejectionOf(client.refresh(session.refreshToken), ClinicServerError)).code).toBe('REFRESH_REUSED');
   });
 
   it('a wrong password is INVALID_CREDENTIALS, with the server’s sentence and no detail', async () => {
-    const error = await failure(client.signIn({ username, password: 'not the password', deviceName: 'Laptop' }));
+    const error = await rejectionOf(
+      client.signIn({ username, password: 'not the password', deviceName: 'Laptop' }),
+      ClinicServerError,
+    );
     expect(error).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
     expect(error.message).not.toContain('not the password');
   });
@@ -58,16 +52,17 @@ describe('workstation ⇄ clinic server authentication', () => {
   it('a revoked device learns it must erase its cache', async () => {
     const session = await client.signIn({ username, password: PASSWORD, deviceName: 'Lost laptop' });
     await database.db.update(devices).set({ revokedAt: new Date() }).where(eq(devices.id, session.deviceId));
-    expect((await failure(client.refresh(session.refreshToken))).code).toBe('DEVICE_REVOKED');
+    expect((await rejectionOf(client.refresh(session.refreshToken), ClinicServerError)).code).toBe('DEVICE_REVOKED');
   });
 
   it('no server at the address is OFFLINE, not an error screen', async () => {
     const parsed = parseServerUrl('http://127.0.0.1:9');
     if (!parsed.ok) throw new Error(parsed.problem);
     const nowhere = new ClinicServerClient({ baseUrl: parsed.url, timeoutMs: 2_000 });
-    expect((await failure(nowhere.signIn({ username, password: PASSWORD, deviceName: 'Laptop' }))).code).toBe(
-      'OFFLINE',
-    );
+    expect(
+      (await rejectionOf(nowhere.signIn({ username, password: PASSWORD, deviceName: 'Laptop' }), ClinicServerError))
+        .code,
+    ).toBe('OFFLINE');
   });
 
   it('something that is not a clinic server is BAD_RESPONSE', async () => {
@@ -81,9 +76,10 @@ describe('workstation ⇄ clinic server authentication', () => {
       const parsed = parseServerUrl(`http://127.0.0.1:${(other.address() as AddressInfo).port}`);
       if (!parsed.ok) throw new Error(parsed.problem);
       const wrong = new ClinicServerClient({ baseUrl: parsed.url });
-      expect((await failure(wrong.signIn({ username, password: PASSWORD, deviceName: 'Laptop' }))).code).toBe(
-        'BAD_RESPONSE',
-      );
+      expect(
+        (await rejectionOf(wrong.signIn({ username, password: PASSWORD, deviceName: 'Laptop' }), ClinicServerError))
+          .code,
+      ).toBe('BAD_RESPONSE');
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()));
     }

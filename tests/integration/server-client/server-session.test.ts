@@ -8,6 +8,7 @@ import { openWorkstationStore, type WorkstationStore } from '../../../src/core/s
 import { unavailableKeychain } from '../../../src/core/vault/keychain';
 import { openDatabase, type Database } from '../../../src/server/db/database';
 import { devices } from '../../../src/server/db/schema';
+import { rejectionOf } from '../../helpers/async';
 import { tempDir } from '../../helpers/temp-dir';
 import { createUser, PASSWORD, startTestServer, type TestServer } from '../../server/helpers/fixtures';
 import { FAST_SCRYPT, MIGRATIONS_DIR } from '../store/seed';
@@ -44,16 +45,6 @@ async function workstation(profileDir: string, now: () => number = Date.now) {
     now,
   );
   return { store, session, events };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ClinicServerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ClinicServerError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('server session on the workstation', () => {
@@ -124,7 +115,7 @@ describe('server session on the workstation', () => {
         () => store.db,
         (event) => events.push(event),
       );
-      expect((await failure(fresh.accessToken())).code).toBe('DEVICE_REVOKED');
+      expect((await rejectionOf(fresh.accessToken(), ClinicServerError)).code).toBe('DEVICE_REVOKED');
       expect(events).toEqual(['deviceRevoked']);
       expect(fresh.user()).toBeNull();
     } finally {
@@ -135,8 +126,9 @@ describe('server session on the workstation', () => {
   it('refuses plain http to another computer before sending anything', async () => {
     const { store, session } = await workstation(tempDir());
     try {
-      const error = await failure(
+      const error = await rejectionOf(
         session.signIn({ serverUrl: 'http://clinic.example.org', username: 'u', password: 'p', deviceName: 'Laptop' }),
+        ClinicServerError,
       );
       expect(error.code).toBe('INSECURE_URL');
       expect(session.user()).toBeNull();
