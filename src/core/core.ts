@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from './logging/logger';
+import { RpcError } from '../shared/rpc/errors';
 import { RpcDispatcher, type Handlers } from './rpc/dispatcher';
 import { PreferencesStore } from './settings/preferences-store';
 import { openWorkstationStore, type KeychainAdapter } from './store';
@@ -28,6 +29,10 @@ export interface CoreOptions extends RuntimeDescription {
   /** Overrides the preference, in seconds (harness and tests only). */
   autoLockSeconds?: number;
 }
+
+const notYet = (): never => {
+  throw new RpcError('UNAVAILABLE', 'This part of the workstation is not available yet.');
+};
 
 export interface Core {
   dispatcher: RpcDispatcher;
@@ -84,6 +89,15 @@ export function startCore(options: CoreOptions): Core {
       vault.activity();
       return { ok: true as const };
     },
+    // Being built (issue 4): the sync engine and the caseload read models replace these.
+    'sync.now': () => sync.get(),
+    'sync.details': notYet,
+    'sync.dismissRejected': notYet,
+    'session.status': () => ({ state: 'signedOut', serverUrl: null, user: null }),
+    'session.signIn': notYet,
+    'session.signOut': notYet,
+    'caseload.list': () => ({ rows: [], asOf: null }),
+    'client.overview': notYet,
   };
   const dispatcher = new RpcDispatcher(handlers, log, () => vault.isUnlocked);
   emit = (event, payload) => dispatcher.emit(event, payload);

@@ -1,4 +1,5 @@
 import type { Handlers } from '../../src/core/rpc/dispatcher';
+import { RpcError } from '../../src/shared/rpc/errors';
 import type { VaultStatus } from '../../src/shared/vault/status';
 import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../src/shared/settings/preferences';
 
@@ -6,6 +7,9 @@ import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../
  * A complete, in-memory handler set for driving RpcDispatcher directly. Tests replace the
  * methods they are about (a slow ping, a throwing ping) and keep the rest.
  */
+const emptyDetails = { pending: [], rejected: [], conflicts: [], clockDriftMs: null, lastSyncedAt: null };
+const signedOut = { state: 'signedOut' as const, serverUrl: null, user: null };
+
 export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
   let preferences: Preferences = { ...DEFAULT_PREFERENCES };
   // This handler set stands for an unlocked workstation; vault tests use the real core.
@@ -44,6 +48,16 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'vault.changePassphrase': () => vaultStatus,
     'vault.erase': () => vaultStatus,
     'session.activity': () => ({ ok: true as const }),
+    'sync.now': () => ({ state: 'signedOut', pending: 0, lastSyncedAt: null }),
+    'sync.details': () => emptyDetails,
+    'sync.dismissRejected': () => emptyDetails,
+    'session.status': () => signedOut,
+    'session.signIn': () => signedOut,
+    'session.signOut': () => signedOut,
+    'caseload.list': () => ({ rows: [], asOf: null }),
+    'client.overview': () => {
+      throw new RpcError('NOT_FOUND', 'No such client.');
+    },
   };
   return { ...base, ...overrides };
 }

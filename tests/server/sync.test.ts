@@ -168,7 +168,7 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
       ...mutations(
         s,
         draft(bobClient, noteId, 'not mine'),
-        { name: 'task.complete', clientId: aliceClient, args: {} },
+        { name: 'escalation.start', clientId: aliceClient, args: {} },
         { name: 'note.saveDraft', clientId: aliceClient, args: { noteId: 'nope', content: {} } },
       ),
       { ...draft(aliceClient, randomUUID(), 'future'), mutationId: s.next++, hlc: hlcNow(s.replicaId, 120_000) },

@@ -252,3 +252,29 @@ export const changes = pgTable(
   },
   (t) => [index('changes_client_seq_idx').on(t.clientId, t.seq)],
 );
+
+/**
+ * Every synced clinical record other than notes (which have their own lifecycle above):
+ * staff, client profiles, contacts, care teams, consents, appointments, measures, check-ins,
+ * medications, drug screens, plans, tasks. `data` is the record in its wire shape
+ * (src/shared/sync/records.ts, validated before it is written); `version` increases with every
+ * write and matches the `changes` row that announced it. `field_clocks` holds, for records merged
+ * per field (client profiles), the hybrid logical clock of each field's current value. A delete
+ * keeps the row as a tombstone (`deleted_at`), so replicas that were offline learn about it.
+ * `client_id` is null for clinic-wide records (staff).
+ */
+export const records = pgTable(
+  'records',
+  {
+    id: uuid('id').primaryKey(),
+    entity: text('entity').notNull(),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull().default(1),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    fieldClocks: jsonb('field_clocks').$type<Record<string, string>>(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('records_client_entity_idx').on(t.clientId, t.entity), index('records_entity_idx').on(t.entity)],
+);

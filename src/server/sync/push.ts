@@ -160,7 +160,8 @@ async function applyMutation(ctx: ApplyContext, mutation: Mutation): Promise<Out
   if (name === 'audit.append') return auditAppend(ctx, mutation.clientId, parsed.data as AuditAppendArgs);
   if (mutation.clientId === null) return reject('INVALID', `${name} needs a clientId.`);
   if (name === 'note.saveDraft') return saveDraft(ctx, mutation.clientId, parsed.data as SaveDraftArgs);
-  return signNote(ctx, mutation.clientId, parsed.data as SignNoteArgs);
+  if (name === 'note.sign') return signNote(ctx, mutation.clientId, parsed.data as SignNoteArgs);
+  return reject('INVALID', `${name} is not supported yet.`);
 }
 
 /** Clock skew, then scope, then the mutation itself. */

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { caseloadListSchema, clientOverviewSchema } from '../caseload/caseload';
+import { sessionStatusSchema, signInInputSchema } from '../session/session';
 import { preferencesPatchSchema, preferencesSchema } from '../settings/preferences';
+import { syncDetailsSchema } from '../sync/details';
 import { syncStatusSchema } from '../sync/status';
 import { systemInfoSchema } from '../system/info';
 import { passphraseInput, vaultStatusSchema } from '../vault/status';
@@ -42,6 +45,33 @@ export const methods = {
   'settings.update': method({ input: preferencesPatchSchema, output: preferencesSchema, access: 'always' }),
 
   'sync.status': method({ input: empty, output: syncStatusSchema, access: 'always' }),
+  /** Sync now (after the clinician asks, or coming back online); answers when the round ends. */
+  'sync.now': method({ input: empty, output: syncStatusSchema, timeoutMs: 120_000 }),
+  'sync.details': method({ input: empty, output: syncDetailsSchema }),
+  /** The clinician has read a rejected change: remove it from the panel (it stays in the audit). */
+  'sync.dismissRejected': method({
+    input: z.object({ mutationId: z.number().int().positive() }).strict(),
+    output: syncDetailsSchema,
+  }),
+
+  /** Who is signed in to the clinic server on this workstation (no client data). */
+  'session.status': method({ input: empty, output: sessionStatusSchema, access: 'always' }),
+  /**
+   * Sign in to the clinic server. On first run this comes before the passphrase exists: the
+   * session is held in memory and saved into the encrypted cache by `vault.create`.
+   */
+  'session.signIn': method({
+    input: signInInputSchema,
+    output: sessionStatusSchema,
+    access: 'always',
+    timeoutMs: 30_000,
+  }),
+  'session.signOut': method({ input: empty, output: sessionStatusSchema }),
+
+  /** The clinician's clients with what the caseload shows (risk, next appointment, trends, alerts). */
+  'caseload.list': method({ input: empty, output: caseloadListSchema }),
+  /** One client's overview; opening it is an audited access to the chart. */
+  'client.overview': method({ input: z.object({ clientId: z.uuid() }).strict(), output: clientOverviewSchema }),
 
   'vault.status': method({ input: empty, output: vaultStatusSchema, access: 'always' }),
   /** First run: create the workstation passphrase (and the encrypted cache). */
@@ -79,6 +109,9 @@ export const methods = {
 export const events = {
   'settings.changed': preferencesSchema,
   'sync.statusChanged': syncStatusSchema,
+  /** Records arrived from the server (pull applied): refresh what shows them. */
+  'sync.dataChanged': z.object({ clientIds: z.array(z.string()), all: z.boolean() }),
+  'session.changed': sessionStatusSchema,
   'vault.stateChanged': vaultStatusSchema,
   /** The workstation is about to lock: flush anything typed but not yet saved, now. */
   'vault.locking': z.object({ reason: z.enum(['manual', 'idle', 'shutdown']), graceMs: z.number().int() }),

@@ -37,6 +37,18 @@ export const RPC_ERROR_CODES = [
   'DISK_FULL',
   /** Another Continuum process is using this profile. */
   'PROFILE_IN_USE',
+  /** The clinic server address is not acceptable (not https, or http to anything but this computer). */
+  'SERVER_URL_REJECTED',
+  /** The clinic server cannot be reached (offline, server down, wrong address). */
+  'SERVER_UNREACHABLE',
+  /** The clinic server answered something this workstation does not understand (wrong server?). */
+  'SERVER_INCOMPATIBLE',
+  /** Username or password not accepted by the clinic server. */
+  'INVALID_CREDENTIALS',
+  /** Too many sign-in attempts: wait before trying again. */
+  'RATE_LIMITED',
+  /** The clinic server session ended: sign in again. */
+  'SIGN_IN_REQUIRED',
   /** Something failed inside the core; details are in the core's log under `ref`. */
   'INTERNAL',
 ] as const;

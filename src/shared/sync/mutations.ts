@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MutationName } from './protocol.js';
+import { clientProfilePatchSchema, measureRecordSchema, planRecordSchema } from './records.js';
 
 /**
  * Argument schemas of the mutations the clinic server applies so far (the envelope is
@@ -59,10 +60,52 @@ export const auditAppendArgsSchema = z
   .strict();
 export type AuditAppendArgs = z.infer<typeof auditAppendArgsSchema>;
 
+/**
+ * Profile-like fields of a client, merged per field on the server: each field keeps the value
+ * with the newest hybrid logical clock (the mutation's `hlc`), so two devices changing
+ * different fields offline both win, and the same field resolves the same way everywhere.
+ */
+export const updateClientFieldsArgsSchema = z
+  .object({
+    fields: clientProfilePatchSchema.refine((fields) => Object.keys(fields).length > 0, 'No field to change.'),
+  })
+  .strict();
+export type UpdateClientFieldsArgs = z.infer<typeof updateClientFieldsArgsSchema>;
+
+/** Append-only: a new administration of a measure, with the id the workstation gave it. */
+export const recordMeasureArgsSchema = z
+  .object({ id, measure: measureRecordSchema.omit({ createdAt: true }) })
+  .strict();
+export type RecordMeasureArgs = z.infer<typeof recordMeasureArgsSchema>;
+
+export const acknowledgeCheckinArgsSchema = z.object({ checkinId: id, reviewedAt: z.iso.datetime() }).strict();
+export type AcknowledgeCheckinArgs = z.infer<typeof acknowledgeCheckinArgsSchema>;
+
+export const completeTaskArgsSchema = z.object({ taskId: id, completedAt: z.iso.datetime() }).strict();
+export type CompleteTaskArgs = z.infer<typeof completeTaskArgsSchema>;
+
+/** A new version of a plan (plans are versioned: a save never overwrites an earlier version). */
+export const savePlanArgsSchema = z.object({ id, plan: planRecordSchema }).strict();
+export type SavePlanArgs = z.infer<typeof savePlanArgsSchema>;
+
+/**
+ * Deletes become tombstones that every replica pulls. Only records a clinician may delete:
+ * a draft note (a signed one is `SIGNED_NOTE_IMMUTABLE`), an emergency contact, a task.
+ */
+export const DELETABLE_ENTITIES = ['note', 'emergencyContact', 'task'] as const;
+export const deleteRecordArgsSchema = z.object({ entity: z.enum(DELETABLE_ENTITIES), id }).strict();
+export type DeleteRecordArgs = z.infer<typeof deleteRecordArgsSchema>;
+
 export const mutationArgsSchemas = {
   'note.saveDraft': saveDraftArgsSchema,
   'note.sign': signNoteArgsSchema,
   'audit.append': auditAppendArgsSchema,
+  'client.updateFields': updateClientFieldsArgsSchema,
+  'measure.record': recordMeasureArgsSchema,
+  'checkin.acknowledge': acknowledgeCheckinArgsSchema,
+  'task.complete': completeTaskArgsSchema,
+  'plan.save': savePlanArgsSchema,
+  'record.delete': deleteRecordArgsSchema,
 } as const satisfies Partial<Record<MutationName, z.ZodType>>;
 
 export type SupportedMutationName = keyof typeof mutationArgsSchemas;

@@ -103,7 +103,9 @@ export type PushResponse = z.infer<typeof pushResponseSchema>;
 
 /** Record types that travel in pulls. */
 export const ENTITY_TYPES = [
+  'staff',
   'client',
+  'emergencyContact',
   'careTeamMember',
   'consent',
   'appointment',

@@ -45,6 +45,8 @@ export const clients = sqliteTable(
     status: text('status', { enum: ['active', 'discharged', 'on_hold'] })
       .notNull()
       .default('active'),
+    /** Risk flag codes set by clinicians (e.g. `overdose_risk`), shown on the caseload. */
+    riskFlags: text('risk_flags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     serverVersion: serverVersion(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `risk_flags` text DEFAULT '[]' NOT NULL;

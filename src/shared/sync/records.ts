@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import type { EntityType } from './protocol.js';
+
+/**
+ * The `data` of each record type in a pull's `put` change (docs/sync-protocol.md). The clinic
+ * server writes records in these shapes; the workstation validates every one before it
+ * touches the encrypted cache (a record that does not fit is skipped and reported, never
+ * half-applied). Field names follow the workstation's tables (src/core/store/schema) in
+ * camelCase; the record's id, client and version travel in the change envelope.
+ *
+ * PHI lives in these objects: never log them.
+ */
+const uuid = z.uuid();
+const isoTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+const text = (max = 2_000) => z.string().max(max);
+const optionalText = (max = 2_000) => text(max).nullable().default(null);
+
+export const staffRecordSchema = z.object({
+  displayName: text(200),
+  role: z.enum(['counselor', 'therapist', 'prescriber', 'peer_support', 'supervisor', 'admin']),
+  credentials: optionalText(100),
+  supervisorId: uuid.nullable().default(null),
+});
+
+export const postalAddressSchema = z.object({
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  region: text(100),
+  postalCode: text(20),
+  country: text(60).optional(),
+});
+
+export const CLIENT_PROFILE_FIELDS = [
+  'preferredName',
+  'pronouns',
+  'phone',
+  'address',
+  'preferredHospital',
+  'levelOfCare',
+  'status',
+] as const;
+export type ClientProfileField = (typeof CLIENT_PROFILE_FIELDS)[number];
+
+export const clientRecordSchema = z.object({
+  mrn: optionalText(40),
+  givenName: text(100),
+  familyName: text(100),
+  preferredName: optionalText(100),
+  pronouns: optionalText(40),
+  dateOfBirth: isoDate,
+  phone: optionalText(40),
+  address: postalAddressSchema.nullable().default(null),
+  preferredHospital: optionalText(200),
+  program: z.enum(['aftercare', 'iop']),
+  levelOfCare: text(40),
+  primaryClinicianId: uuid.nullable().default(null),
+  recoveryStartDate: isoDate.nullable().default(null),
+  status: z.enum(['active', 'discharged', 'on_hold']),
+  /** Risk flags a clinician set (e.g. "suicide_risk", "overdose_risk"); codes, not free text. */
+  riskFlags: z
+    .array(z.string().regex(/^[a-z_]{1,40}$/))
+    .max(20)
+    .default([]),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+/** The client-profile fields a workstation may change with `client.updateFields`. */
+export const clientProfilePatchSchema = clientRecordSchema
+  .pick({
+    preferredName: true,
+    pronouns: true,
+    phone: true,
+    address: true,
+    preferredHospital: true,
+    levelOfCare: true,
+    status: true,
+  })
+  .partial()
+  .strict();
+
+export const emergencyContactRecordSchema = z.object({
+  name: text(200),
+  relationship: optionalText(100),
+  phone: text(40),
+  releaseConsentId: uuid.nullable().default(null),
+  priority: z.number().int().min(1).max(10).default(1),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const careTeamMemberRecordSchema = z.object({
+  staffId: uuid,
+  role: z.enum(['primary_clinician', 'counselor', 'therapist', 'prescriber', 'peer_support', 'supervisor']),
+  startDate: isoDate,
+  endDate: isoDate.nullable().default(null),
+});
+
+export const consentRecordSchema = z.object({
+  kind: z.enum(['treatment', 'telehealth', 'part2_disclosure', 'emergency_contact_release', 'tpo']),
+  recipient: optionalText(200),
+  purpose: optionalText(500),
+  scope: z.array(text(40)).max(20).nullable().default(null),
+  signedAt: isoTime,
+  expiresAt: isoTime.nullable().default(null),
+  revokedAt: isoTime.nullable().default(null),
+  documentRef: optionalText(200),
+  createdAt: isoTime,
+});
+
+export const appointmentRecordSchema = z.object({
+  clinicianId: uuid,
+  startsAt: isoTime,
+  endsAt: isoTime,
+  type: z.enum(['individual', 'group', 'medication_management', 'intake']),
+  modality: z.enum(['video', 'phone', 'in_person']),
+  status: z.enum(['scheduled', 'checked_in', 'completed', 'no_show', 'cancelled']),
+  videoLink: optionalText(500),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+/** A note as the server holds it: `content` is the template-shaped body (src/shared/notes). */
+export const noteRecordSchema = z.object({
+  authorId: uuid,
+  status: z.enum(['draft', 'signed']),
+  content: z.record(z.string(), z.unknown()),
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .default(null),
+  signedAt: isoTime.nullable().default(null),
+  signedBy: uuid.nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const MEASURE_INSTRUMENTS = ['PHQ9', 'GAD7', 'BAM', 'CRAVING'] as const;
+
+/** One administration of a measure (append-only). `totalScore` is null where there is none (BAM). */
+export const measureRecordSchema = z.object({
+  instrument: z.enum(MEASURE_INSTRUMENTS),
+  instrumentVersion: text(20),
+  administeredAt: isoTime,
+  administeredBy: uuid.nullable().default(null),
+  source: z.enum(['clinician', 'client_app', 'import']),
+  noteId: uuid.nullable().default(null),
+  answers: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  totalScore: z.number().int().nullable().default(null),
+  subscores: z.record(z.string(), z.number()).nullable().default(null),
+  band: optionalText(40),
+  createdAt: isoTime,
+});
+
+export const checkinRecordSchema = z.object({
+  submittedAt: isoTime,
+  receivedAt: isoTime,
+  mood: z.number().int().min(0).max(10).nullable().default(null),
+  craving: z.number().int().min(0).max(10).nullable().default(null),
+  sleepHours: z.number().min(0).max(24).nullable().default(null),
+  medicationTaken: z.boolean().nullable().default(null),
+  useSinceLast: z.boolean().nullable().default(null),
+  comment: optionalText(2_000),
+  reviewedAt: isoTime.nullable().default(null),
+  reviewedBy: uuid.nullable().default(null),
+});
+
+export const medicationRecordSchema = z.object({
+  name: text(200),
+  category: z.enum(['moud', 'aud', 'psychiatric', 'other']),
+  dose: optionalText(100),
+  route: optionalText(60),
+  frequency: optionalText(100),
+  prescriber: optionalText(200),
+  otpName: optionalText(200),
+  pharmacy: z
+    .object({ name: text(200), phone: text(40).optional(), delivers: z.boolean().optional() })
+    .nullable()
+    .default(null),
+  startDate: isoDate.nullable().default(null),
+  endDate: isoDate.nullable().default(null),
+  refillDue: isoDate.nullable().default(null),
+  pdmpCheckedAt: isoTime.nullable().default(null),
+  pdmpState: optionalText(10),
+  status: z.enum(['active', 'stopped', 'on_hold']),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const drugScreenRecordSchema = z.object({
+  collectedAt: isoTime,
+  specimen: z.enum(['urine', 'oral_fluid', 'blood', 'other']),
+  observed: z.boolean().default(false),
+  results: z.record(z.string().max(60), z.enum(['positive', 'negative', 'inconclusive', 'expected_positive'])),
+  createdAt: isoTime,
+});
+
+const planList = z.array(text(500)).max(50);
+export const relapsePreventionContentSchema = z.object({
+  warningSigns: planList,
+  triggers: planList,
+  copingStrategies: planList,
+  supports: planList,
+  afterALapse: planList,
+});
+export const safetyPlanContentSchema = z.object({
+  warningSigns: planList,
+  internalCoping: planList,
+  distractions: planList,
+  peopleToAsk: planList,
+  professionalsAndCrisisLines: planList,
+  safeEnvironment: planList,
+  whereKept: text(500).optional(),
+  barriers: text(1_000).optional(),
+});
+
+/** A relapse-prevention plan or a Stanley–Brown safety plan (one version per record). */
+export const planRecordSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('relapse_prevention'),
+    version: z.number().int().positive(),
+    status: z.enum(['draft', 'active', 'superseded']),
+    content: relapsePreventionContentSchema,
+    updatedBy: uuid.nullable().default(null),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  }),
+  z.object({
+    kind: z.literal('safety'),
+    version: z.number().int().positive(),
+    status: z.enum(['draft', 'active', 'superseded']),
+    content: safetyPlanContentSchema,
+    reviewedAt: isoTime.nullable().default(null),
+    updatedBy: uuid.nullable().default(null),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  }),
+]);
+
+export const taskRecordSchema = z.object({
+  assigneeId: uuid,
+  kind: z.enum(['follow_up', 'outreach', 'cosign', 'notify_prescriber', 'plan_review', 'other']),
+  title: text(300),
+  dueAt: isoTime.nullable().default(null),
+  status: z.enum(['open', 'done', 'cancelled']),
+  completedAt: isoTime.nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+/** The losing version of a concurrent draft edit, for its author to merge (pulled by the author only). */
+export const conflictRecordSchema = z.object({
+  entity: text(40),
+  entityId: uuid,
+  replicaId: text(64),
+  baseVersion: z.number().int().nullable(),
+  serverVersion: z.number().int(),
+  content: z.record(z.string(), z.unknown()),
+  createdAt: isoTime,
+  resolvedAt: isoTime.nullable().default(null),
+});
+
+/**
+ * Record types whose data shape is defined; the server emits only these. A `put` for any other
+ * type is outside this protocol version and the workstation reports it without applying it.
+ */
+export const recordSchemas = {
+  staff: staffRecordSchema,
+  client: clientRecordSchema,
+  emergencyContact: emergencyContactRecordSchema,
+  careTeamMember: careTeamMemberRecordSchema,
+  consent: consentRecordSchema,
+  appointment: appointmentRecordSchema,
+  note: noteRecordSchema,
+  measure: measureRecordSchema,
+  checkin: checkinRecordSchema,
+  medication: medicationRecordSchema,
+  drugScreen: drugScreenRecordSchema,
+  plan: planRecordSchema,
+  task: taskRecordSchema,
+  conflict: conflictRecordSchema,
+} as const satisfies Partial<Record<EntityType, z.ZodType>>;
+
+export type RecordEntity = keyof typeof recordSchemas;
+export type RecordData<E extends RecordEntity> = z.output<(typeof recordSchemas)[E]>;
+
+export const isRecordEntity = (entity: string): entity is RecordEntity => Object.hasOwn(recordSchemas, entity);
+
+/**
+ * Record types that are not about one client (their change's `clientId` is null) and travel to
+ * every workstation of the clinic: staff names and roles, so a care team can be shown.
+ */
+export const CLINIC_WIDE_ENTITIES: readonly EntityType[] = ['staff', 'template'];
+
+/**
+ * The order a workstation applies a page of changes in, so that references resolve: staff
+ * before clients, clients before anything about them.
+ */
+export const APPLY_ORDER: readonly EntityType[] = [
+  'staff',
+  'template',
+  'client',
+  'emergencyContact',
+  'careTeamMember',
+  'consent',
+  'appointment',
+  'note',
+  'addendum',
+  'cosignature',
+  'measure',
+  'checkin',
+  'medication',
+  'drugScreen',
+  'plan',
+  'escalation',
+  'escalationStep',
+  'task',
+  'conflict',
+];
