@@ -67,16 +67,21 @@ export const clientRecordSchema = z.object({
   updatedAt: isoTime,
 });
 
-/** The client-profile fields a workstation may change with `client.updateFields`. */
-export const clientProfilePatchSchema = clientRecordSchema
-  .pick({
-    preferredName: true,
-    pronouns: true,
-    phone: true,
-    address: true,
-    preferredHospital: true,
-    levelOfCare: true,
-    status: true,
+/**
+ * The client-profile fields a workstation may change with `client.updateFields`. Spelled out
+ * rather than picked from `clientRecordSchema`: zod 4 applies `.default()` inside `.partial()`,
+ * so a picked schema would fill every absent field with null and a one-field patch would clear
+ * the others.
+ */
+export const clientProfilePatchSchema = z
+  .object({
+    preferredName: text(100).nullable(),
+    pronouns: text(40).nullable(),
+    phone: text(40).nullable(),
+    address: postalAddressSchema.nullable(),
+    preferredHospital: text(200).nullable(),
+    levelOfCare: text(40),
+    status: clientRecordSchema.shape.status,
   })
   .partial()
   .strict();
