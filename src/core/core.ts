@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CaseloadService } from './caseload/caseload-service';
 import { createLogger, type Logger } from './logging/logger';
 import { RpcError } from '../shared/rpc/errors';
 import { RpcDispatcher, type Handlers } from './rpc/dispatcher';
@@ -73,6 +74,8 @@ export function startCore(options: CoreOptions): Core {
     onLocking: (reason, graceMs) => emit('vault.locking', { reason, graceMs }),
   });
 
+  const caseload = new CaseloadService({ store: () => vault.unlockedStore, actorId: () => null, log });
+
   const handlers: Handlers = {
     'system.ping': ({ message }) => system.ping(message),
     'system.info': () => system.info(),
@@ -96,8 +99,8 @@ export function startCore(options: CoreOptions): Core {
     'session.status': () => ({ state: 'signedOut', serverUrl: null, user: null }),
     'session.signIn': notYet,
     'session.signOut': notYet,
-    'caseload.list': () => ({ rows: [], asOf: null }),
-    'client.overview': notYet,
+    'caseload.list': () => caseload.list(),
+    'client.overview': ({ clientId }) => caseload.overview(clientId),
   };
   const dispatcher = new RpcDispatcher(handlers, log, () => vault.isUnlocked);
   emit = (event, payload) => dispatcher.emit(event, payload);
