@@ -9,6 +9,7 @@ import type { ServerContext } from './context.js';
 import type { ServerDb } from './db/database.js';
 import { ApiError, type ErrorBody } from './errors.js';
 import { createServerLogger } from './logger.js';
+import { reconcileStaffRecords } from './records/staff.js';
 import { authenticate, registerAuthRoutes } from './routes/auth.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerEventRoutes } from './sync/events.js';
@@ -54,6 +55,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const app = (options.tls
     ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } })
     : Fastify(base)) as unknown as FastifyInstance;
+
+  // Staff records for users that have none or an outdated one (created before staff records
+  // existed, or inserted by other means than the admin commands).
+  const staffWritten = await reconcileStaffRecords(options.db, (options.now ?? (() => new Date()))());
+  if (staffWritten > 0) logger.info({ staffWritten }, 'staff records reconciled');
 
   const pokeBus = options.pokeBus ?? (await createPokeBus(options.db, logger));
   if (!options.pokeBus) app.addHook('onClose', async () => pokeBus.close());

@@ -156,7 +156,17 @@ describe.each(BACKENDS)('admin commands (%s)', (backend) => {
       ).stderr,
     ).toMatch(/at least 12/);
 
-    const client = await run(database, ['create-client', '--name', 'Synthetic Client', '--program', 'aftercare']);
+    const client = await run(database, [
+      'create-client',
+      '--given-name',
+      'Synthetic',
+      '--family-name',
+      'Client',
+      '--dob',
+      '1988-02-29',
+      '--program',
+      'aftercare',
+    ]);
     const clientId = /Created client ([0-9a-f-]{36})/.exec(client.stdout)?.[1] ?? '';
     expect(clientId).not.toBe('');
     expect(

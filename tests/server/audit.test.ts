@@ -22,7 +22,7 @@ describe.each(BACKENDS)('audit chain (%s)', (backend) => {
 
   it('appends an entry for every read and write through the API, with ids and no PHI', async () => {
     const clinician = await createUser(database.db);
-    const client = await createClient(database.db, 'Dana Phi-Marker');
+    const client = await createClient(database.db, { givenName: 'Dana', familyName: 'Phi-Marker' });
     await assign(database.db, clinician.id, client, 'caseload');
 
     const start = await lastSeq();

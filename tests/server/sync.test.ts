@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/server/audit/chain.js';
 import { careAssignments, users } from '../../src/server/db/schema.js';
+import { contentHash } from '../../src/shared/notes/canonical.js';
 import { encodeHlc } from '../../src/shared/sync/hlc.js';
 import {
   pullResponseSchema,
@@ -18,7 +19,6 @@ import { assign, createClient, createUser, errorOf, startTestServer, type TestSe
 const backends = useBackends();
 
 const newReplicaId = () => `r${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-const hash = (c: string) => c.repeat(64);
 let counter = 0;
 const hlcNow = (replicaId: string, aheadMs = 0) =>
   encodeHlc({ wallMs: Date.now() + aheadMs, counter: (counter = (counter + 1) % 1000), replicaId });
@@ -75,16 +75,19 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     if (response.status !== 'ok') throw new Error(`expected ok, got ${response.reason}`);
     return response;
   };
+  /** The note changes of a page (full pulls also carry staff and client records). */
+  const notesOf = (changes: Change[]) => changes.filter((c) => c.op !== 'purgeClient' && c.entity === 'note');
 
   const draft = (clientId: string, noteId: string, text: string, baseVersion: number | null = null) => ({
     name: 'note.saveDraft' as const,
     clientId,
     args: { noteId, content: { text }, baseVersion },
   });
-  const sign = (clientId: string, noteId: string) => ({
+  /** Sign what the workstation shows: the hash of the draft text it holds. */
+  const sign = (clientId: string, noteId: string, text: string) => ({
     name: 'note.sign' as const,
     clientId,
-    args: { noteId, contentHash: hash('a'), signedAt: new Date().toISOString() },
+    args: { noteId, contentHash: contentHash({ text }), signedAt: new Date().toISOString() },
   });
 
   const noteRows = (noteId: string) =>
@@ -197,21 +200,27 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     await assign(database.db, bob.id, aliceClient, 'care_team');
     const s = await session(alice.username);
     const noteId = randomUUID();
-    const signed = await push(s, mutations(s, draft(aliceClient, noteId, 'final'), sign(aliceClient, noteId)));
+    const signed = await push(s, mutations(s, draft(aliceClient, noteId, 'final'), sign(aliceClient, noteId, 'final')));
     expect(signed.results.map((r) => r.status)).toEqual(['applied', 'applied']);
-    const after = await push(s, mutations(s, draft(aliceClient, noteId, 'edited', 2), sign(aliceClient, noteId)));
+    const after = await push(
+      s,
+      mutations(s, draft(aliceClient, noteId, 'edited', 2), sign(aliceClient, noteId, 'edited')),
+    );
     expect(after.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
       'SIGNED_NOTE_IMMUTABLE',
       'ALREADY_SIGNED',
     ]);
     expect(await noteRows(noteId)).toEqual([
-      { version: 2, status: 'signed', content: { text: 'final' }, content_hash: hash('a') },
+      { version: 2, status: 'signed', content: { text: 'final' }, content_hash: contentHash({ text: 'final' }) },
     ]);
 
     const otherDraft = randomUUID();
     await push(s, mutations(s, draft(aliceClient, otherDraft, 'alice')));
     const b = await session(bob.username);
-    const bobs = await push(b, mutations(b, draft(aliceClient, otherDraft, 'bob', 1), sign(aliceClient, otherDraft)));
+    const bobs = await push(
+      b,
+      mutations(b, draft(aliceClient, otherDraft, 'bob', 1), sign(aliceClient, otherDraft, 'bob')),
+    );
     expect(bobs.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
       'NOT_AUTHOR',
       'NOT_AUTHOR',
@@ -254,8 +263,8 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     await push(b, mutations(b, draft(bobClient, other, 'bob only')));
 
     const full = okPull(await pull(a, null));
-    expect(full.changes.map((c) => (c.op === 'purgeClient' ? c.clientId : c.id))).toEqual([n1, n2]);
-    expect(full.changes[0]).toMatchObject({
+    expect(notesOf(full.changes).map((c) => (c.op === 'purgeClient' ? c.clientId : c.id))).toEqual([n1, n2]);
+    expect(notesOf(full.changes)[0]).toMatchObject({
       op: 'put',
       entity: 'note',
       clientId: aliceClient,
@@ -265,6 +274,7 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     expect(full.hasMore).toBe(false);
     expect(full.lastMutationId).toBe(2);
     expect(JSON.stringify(full)).not.toContain(other);
+    expect(JSON.stringify(full)).not.toContain(bobClient);
 
     // Nothing new: an empty page; the same cursor gives the same answer.
     const empty = okPull(await pull(a, full.cursor));
@@ -320,7 +330,7 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     const before = okPull(await pull(a, null));
     expect(before.changes.some((c) => c.op === 'purgeClient')).toBe(false);
     const supBefore = okPull(await pull(sup, null));
-    expect(supBefore.changes.map((c) => c.clientId)).toEqual([second]);
+    expect(notesOf(supBefore.changes).map((c) => c.clientId)).toEqual([second]);
 
     await database.db
       .update(careAssignments)
@@ -333,7 +343,7 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     expect(okPull(await pull(sup, supBefore.cursor)).changes).toEqual([{ op: 'purgeClient', clientId: second }]);
     // A full pull also purges it (a resync into an existing cache) and never sends its notes.
     const full = okPull(await pull(a, null));
-    expect(full.changes).toEqual([{ op: 'purgeClient', clientId: second }]);
+    expect(full.changes.filter((c) => c.clientId === second)).toEqual([{ op: 'purgeClient', clientId: second }]);
 
     // A client joining the scope has history before the cursor: pull again in full.
     const third = await createClient(database.db);

@@ -6,13 +6,17 @@ import { appendAudit, verifyAuditChain } from '../audit/chain.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { ServerDb } from '../db/database.js';
 import { careAssignments, clients, devices, refreshTokens, users } from '../db/schema.js';
-import { notifyDeviceRevoked, notifyPoke, usersAndSupervisors } from '../sync/poke-bus.js';
+import { createClientWithProfile } from '../records/clients.js';
+import { refreshStaffRecord } from '../records/staff.js';
+import { everyone, notifyDeviceRevoked, notifyPoke, usersAndSupervisors } from '../sync/poke-bus.js';
 
 /**
  * The admin commands (`npm run admin -- <command>`), runnable in-process for tests.
  * Output never contains password hashes or tokens; client names are printed only by the
  * command that creates the client (the admin typed it). Assignment, supervisor and device
  * changes NOTIFY inside their transaction, so running servers poke the workstations concerned.
+ * Creating or changing a user writes their `staff` record (records/staff.ts) and pokes everyone;
+ * creating a client writes its `client` profile record (records/clients.ts).
  */
 
 export interface AdminIo {
@@ -35,6 +39,8 @@ const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9._-]{2,64}$/, 'usernames are 2–64 of a-z 0-9 . _ -');
 const uuidSchema = z.uuid();
+const dateSchema = z.iso.date();
+const credentialsSchema = z.string().trim().min(1).max(100);
 
 type Options = Record<string, string | boolean | undefined>;
 
@@ -89,11 +95,12 @@ export const commands: Record<string, CommandSpec> = {
   'create-user': {
     summary: 'create an account (prints a generated password unless --password-stdin)',
     usage:
-      'create-user --username <u> --name <display name> --role clinician|supervisor|admin [--supervisor <u>] [--password-stdin]',
+      'create-user --username <u> --name <display name> --role clinician|supervisor|admin [--credentials <e.g. LCSW>] [--supervisor <u>] [--password-stdin]',
     options: {
       username: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      credentials: { type: 'string' },
       supervisor: { type: 'string' },
       'password-stdin': { type: 'boolean' },
     },
@@ -101,6 +108,10 @@ export const commands: Record<string, CommandSpec> = {
       const username = check(usernameSchema, required(options, 'username'), 'username');
       const displayName = required(options, 'name').trim();
       const role = check(roleSchema, required(options, 'role'), 'role');
+      const credentials =
+        typeof options['credentials'] === 'string'
+          ? check(credentialsSchema, options['credentials'], 'credentials')
+          : null;
       const supervisor =
         typeof options['supervisor'] === 'string'
           ? await userByName(db, check(usernameSchema, options['supervisor'], 'supervisor'))
@@ -114,14 +125,45 @@ export const commands: Record<string, CommandSpec> = {
       const id = await db.transaction(async (tx) => {
         const [created] = await tx
           .insert(users)
-          .values({ username, displayName, role, passwordHash, supervisorId: supervisor?.id ?? null })
+          .values({ username, displayName, role, credentials, passwordHash, supervisorId: supervisor?.id ?? null })
           .returning({ id: users.id });
         if (!created) throw new Error('insert returned nothing');
+        await refreshStaffRecord(tx, created.id);
         await audit(tx, 'admin.create_user', 'user', [created.id]);
+        await notifyPoke(tx, await everyone(tx));
         return created.id;
       });
       io.stdout(`Created ${role} ${username} (${id})\n`);
       if (generated) io.stdout(`Temporary password (shown once): ${password}\n`);
+    },
+  },
+  'update-user': {
+    summary: "change a user's display name or credentials (their staff record follows)",
+    usage: 'update-user --username <u> [--name <display name>] [--credentials <c> | --no-credentials]',
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      credentials: { type: 'string' },
+      'no-credentials': { type: 'boolean' },
+    },
+    run: async (db, options, io) => {
+      const user = await userByName(db, check(usernameSchema, required(options, 'username'), 'username'));
+      const changes: { displayName?: string; credentials?: string | null } = {};
+      if (typeof options['name'] === 'string') changes.displayName = required(options, 'name').trim();
+      if (typeof options['credentials'] === 'string') {
+        if (options['no-credentials'] === true) throw new UsageError('give either --credentials or --no-credentials');
+        changes.credentials = check(credentialsSchema, options['credentials'], 'credentials');
+      } else if (options['no-credentials'] === true) {
+        changes.credentials = null;
+      }
+      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --name or --credentials');
+      await db.transaction(async (tx) => {
+        await tx.update(users).set(changes).where(eq(users.id, user.id));
+        await refreshStaffRecord(tx, user.id);
+        await audit(tx, 'admin.update_user', 'user', [user.id]);
+        await notifyPoke(tx, await everyone(tx));
+      });
+      io.stdout(`Updated ${user.username}\n`);
     },
   },
   'set-password': {
@@ -146,17 +188,50 @@ export const commands: Record<string, CommandSpec> = {
     },
   },
   'create-client': {
-    summary: 'create a client record (prints its id)',
-    usage: 'create-client --name <display name> --program aftercare|iop',
-    options: { name: { type: 'string' }, program: { type: 'string' } },
+    summary: 'create a client with their profile (prints the id, never the name)',
+    usage:
+      'create-client --given-name <n> --family-name <n> --dob <YYYY-MM-DD> --program aftercare|iop [--preferred-name <n>] [--pronouns <p>] [--mrn <m>] [--phone <p>] [--level-of-care <text>] [--recovery-start <YYYY-MM-DD>] [--primary <username>]',
+    options: {
+      'given-name': { type: 'string' },
+      'family-name': { type: 'string' },
+      dob: { type: 'string' },
+      program: { type: 'string' },
+      'preferred-name': { type: 'string' },
+      pronouns: { type: 'string' },
+      mrn: { type: 'string' },
+      phone: { type: 'string' },
+      'level-of-care': { type: 'string' },
+      'recovery-start': { type: 'string' },
+      primary: { type: 'string' },
+    },
     run: async (db, options, io) => {
-      const displayName = required(options, 'name').trim();
+      const optional = (name: string): string | null =>
+        typeof options[name] === 'string' && options[name].trim() !== '' ? options[name].trim() : null;
       const program = check(programSchema, required(options, 'program'), 'program');
+      const dateOfBirth = check(dateSchema, required(options, 'dob'), 'dob');
+      const recovery = optional('recovery-start');
+      const primaryName = optional('primary');
+      const primary = primaryName ? await userByName(db, check(usernameSchema, primaryName, 'primary')) : undefined;
+      if (primary?.role === 'admin') throw new UsageError('an admin cannot be a primary clinician');
+      const profile = {
+        givenName: required(options, 'given-name').trim(),
+        familyName: required(options, 'family-name').trim(),
+        preferredName: optional('preferred-name'),
+        pronouns: optional('pronouns'),
+        mrn: optional('mrn'),
+        phone: optional('phone'),
+        dateOfBirth,
+        program,
+        // ASAM levels: 2.1 intensive outpatient, 1.0 outpatient (aftercare).
+        levelOfCare: optional('level-of-care') ?? (program === 'iop' ? 'ASAM 2.1' : 'ASAM 1.0'),
+        recoveryStartDate: recovery ? check(dateSchema, recovery, 'recovery-start') : null,
+        primaryClinicianId: primary?.id ?? null,
+        status: 'active' as const,
+      };
       const id = await db.transaction(async (tx) => {
-        const [created] = await tx.insert(clients).values({ displayName, program }).returning({ id: clients.id });
-        if (!created) throw new Error('insert returned nothing');
-        await audit(tx, 'admin.create_client', 'client', [created.id]);
-        return created.id;
+        const created = await createClientWithProfile(tx, profile);
+        await audit(tx, 'admin.create_client', 'client', [created]);
+        return created;
       });
       io.stdout(`Created client ${id}\n`);
     },
@@ -233,14 +308,13 @@ export const commands: Record<string, CommandSpec> = {
         throw new UsageError('give either --supervisor or --none');
       }
       await db.transaction(async (tx) => {
+        // A trigger records the supervision's start and end (supervisions), which pull compares
+        // with the cursor: the new supervisor resyncs, the former one purges.
         await tx.update(users).set({ supervisorId }).where(eq(users.id, user.id));
-        // The clinician, the former and the new supervisor: their scopes change.
-        const affected = [
-          user.id,
-          ...(user.supervisorId ? [user.supervisorId] : []),
-          ...(supervisorId ? [supervisorId] : []),
-        ];
-        await notifyPoke(tx, affected);
+        await refreshStaffRecord(tx, user.id);
+        // The clinician, the former and the new supervisor's scopes change, and every
+        // workstation holds the clinician's staff record.
+        await notifyPoke(tx, await everyone(tx));
         await audit(tx, 'admin.set_supervisor', 'user', supervisorId ? [user.id, supervisorId] : [user.id]);
       });
       io.stdout(

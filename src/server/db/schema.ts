@@ -35,6 +35,8 @@ export const users = pgTable(
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     role: userRole('role').notNull(),
+    /** Professional credentials shown with the name (e.g. "LCSW, LADC"); travels in the staff record. */
+    credentials: text('credentials'),
     /** argon2id PHC string. Never leaves the server. */
     passwordHash: text('password_hash').notNull(),
     supervisorId: uuid('supervisor_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
@@ -122,6 +124,31 @@ export const careAssignments = pgTable(
       .where(sql`${t.removedAt} is null`),
     index('care_assignments_client_idx').on(t.clientId),
     index('care_assignments_updated_idx').on(t.updatedAt),
+  ],
+);
+
+/**
+ * Who supervised whom, and when that ended: kept in step with `users.supervisor_id` by a trigger
+ * (migration 0005), so every path that changes a supervisor leaves history. Pull compares
+ * `updated_at` with the cursor: a supervisor who gains a supervisee resyncs, one who loses a
+ * supervisee purges that clinician's clients (sync-protocol.md).
+ */
+export const supervisions = pgTable(
+  'supervisions',
+  {
+    supervisorId: uuid('supervisor_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clinicianId: uuid('clinician_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.supervisorId, t.clinicianId] }),
+    index('supervisions_clinician_idx').on(t.clinicianId),
   ],
 );
 

@@ -86,6 +86,12 @@ export async function usersAndSupervisors(db: ServerDb, userIds: readonly string
   return [...ids];
 }
 
+/** Every active account: clinic-wide records (staff) changed, so every workstation pulls. */
+export async function everyone(db: ServerDb): Promise<string[]> {
+  const rows = await db.select({ id: users.id }).from(users).where(isNull(users.disabledAt));
+  return rows.map((row) => row.id);
+}
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Driver = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };

@@ -1,10 +1,13 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import type { Change, PullResponse } from '../../shared/sync/protocol.js';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Change, EntityType, PullResponse } from '../../shared/sync/protocol.js';
+import { CLINIC_WIDE_ENTITIES } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, changes, conflicts, notes, users } from '../db/schema.js';
+import { careAssignments, changes, conflicts, notes, supervisions, users } from '../db/schema.js';
 import { ApiError } from '../errors.js';
+import { isStoredEntity, readRecords } from '../records/store.js';
 import { clientsInScope } from '../scope.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
 import { ownedBy, readReplica } from './replicas.js';
@@ -17,8 +20,7 @@ import { ownedBy, readReplica } from './replicas.js';
 export const PURGE_MARGIN_US = 60_000_000;
 
 /** Microseconds since the epoch of a timestamp column, in SQL (the cursor stores the same unit). */
-const epochUs = (column: typeof careAssignments.updatedAt) =>
-  sql<number>`floor(extract(epoch from ${column}) * 1000000)::bigint`;
+const epochUs = (column: AnyPgColumn) => sql<number>`floor(extract(epoch from ${column}) * 1000000)::bigint`;
 
 export interface PullInput {
   replicaId: string;
@@ -108,14 +110,21 @@ export async function pullChanges(
           sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`,
         )
       : eq(careAssignments.userId, principal.id);
+  // The newest scope-deciding change the caller may have seen: their assignments (and their
+  // supervisees') and, for a supervisor, the supervisions that began or ended.
   const [watermark] = await db
-    .select({ ms: sql<number | null>`max(${epochUs(careAssignments.updatedAt)})` })
+    .select({ us: sql<number | null>`max(${epochUs(careAssignments.updatedAt)})` })
     .from(careAssignments)
     .where(own);
-  const assignmentsUs = Number(watermark?.ms ?? 0);
+  const [supervisionMark] = await db
+    .select({ us: sql<number | null>`max(${epochUs(supervisions.updatedAt)})` })
+    .from(supervisions)
+    .where(eq(supervisions.supervisorId, principal.id));
+  const assignmentsUs = Math.max(Number(watermark?.us ?? 0), Number(supervisionMark?.us ?? 0));
 
   if (cursor) {
-    // A client that joined the caller's scope after the cursor has history before it: pull in full.
+    // A client that joined the caller's scope after the cursor has history before it: pull in
+    // full. Joining happens by an assignment, or (supervisors) by gaining a supervisee.
     const [added] = await db
       .select({ one: sql<number>`1` })
       .from(careAssignments)
@@ -127,7 +136,21 @@ export async function pullChanges(
         ),
       )
       .limit(1);
-    if (added) {
+    const [supervisee] =
+      principal.role === 'supervisor'
+        ? await db
+            .select({ one: sql<number>`1` })
+            .from(supervisions)
+            .where(
+              and(
+                eq(supervisions.supervisorId, principal.id),
+                isNull(supervisions.removedAt),
+                sql`${epochUs(supervisions.updatedAt)} > ${cursor.assignmentsUs}`,
+              ),
+            )
+            .limit(1)
+        : [];
+    if (added || supervisee) {
       await audit('ok', { reason: 'SCOPE_CHANGED' });
       return { status: 'resyncRequired', reason: 'SCOPE_CHANGED' };
     }
@@ -136,6 +159,7 @@ export async function pullChanges(
   const scopeIds = (await clientsInScope(db, principal)).map((client) => client.id);
   const inScope = new Set(scopeIds);
 
+  const since = cursor ? cursor.assignmentsUs - PURGE_MARGIN_US : null;
   const removed = await db
     .selectDistinct({ clientId: careAssignments.clientId })
     .from(careAssignments)
@@ -143,37 +167,52 @@ export async function pullChanges(
       and(
         own,
         isNotNull(careAssignments.removedAt),
-        cursor ? sql`${epochUs(careAssignments.updatedAt)} > ${cursor.assignmentsUs - PURGE_MARGIN_US}` : undefined,
+        since !== null ? sql`${epochUs(careAssignments.updatedAt)} > ${since}` : undefined,
       ),
-    )
-    .orderBy(asc(careAssignments.clientId));
-  const purges: Change[] = removed
-    .filter((row) => !inScope.has(row.clientId))
-    .map((row) => ({ op: 'purgeClient', clientId: row.clientId }));
+    );
+  // Every client of a clinician this caller stopped supervising (their scope came through them).
+  const formerSupervisees = await db
+    .selectDistinct({ clientId: careAssignments.clientId })
+    .from(careAssignments)
+    .innerJoin(supervisions, eq(supervisions.clinicianId, careAssignments.userId))
+    .where(
+      and(
+        eq(supervisions.supervisorId, principal.id),
+        isNotNull(supervisions.removedAt),
+        since !== null ? sql`${epochUs(supervisions.updatedAt)} > ${since}` : undefined,
+      ),
+    );
+  const purgeIds = [...new Set([...removed, ...formerSupervisees].map((row) => row.clientId))]
+    .filter((clientId) => !inScope.has(clientId))
+    .sort();
+  const purges: Change[] = purgeIds.map((clientId) => ({ op: 'purgeClient', clientId }));
 
-  const rows =
-    scopeIds.length === 0
-      ? []
-      : await db
-          .select()
-          .from(changes)
-          .where(and(gt(changes.seq, cursor?.seq ?? 0), inArray(changes.clientId, scopeIds)))
-          .orderBy(asc(changes.seq))
-          .limit(input.limit + 1);
+  // Changes about clients in scope, and clinic-wide records (staff) for everyone. The feed is
+  // read in seq order from the cursor on the primary key (or the (client_id, seq) index).
+  const clinicWide = and(isNull(changes.clientId), inArray(changes.entity, [...CLINIC_WIDE_ENTITIES]));
+  const visible = scopeIds.length > 0 ? or(inArray(changes.clientId, scopeIds), clinicWide) : clinicWide;
+  const rows = await db
+    .select()
+    .from(changes)
+    .where(and(gt(changes.seq, cursor?.seq ?? 0), visible))
+    .orderBy(asc(changes.seq))
+    .limit(input.limit + 1);
   const hasMore = rows.length > input.limit;
   const page = rows.slice(0, input.limit);
 
-  const noteIds = page.filter((row) => row.entity === 'note').map((row) => row.entityId);
-  const conflictIds = page.filter((row) => row.entity === 'conflict').map((row) => row.entityId);
-  const noteById = new Map(
-    (noteIds.length ? await db.select().from(notes).where(inArray(notes.id, noteIds)) : []).map((n) => [n.id, n]),
-  );
-  const conflictById = new Map(
-    (conflictIds.length ? await db.select().from(conflicts).where(inArray(conflicts.id, conflictIds)) : []).map((c) => [
-      c.id,
-      c,
-    ]),
-  );
+  const idsOf = (test: (entity: string) => boolean) =>
+    page.filter((row) => test(row.entity)).map((row) => row.entityId);
+  const noteIds = idsOf((entity) => entity === 'note');
+  const conflictIds = idsOf((entity) => entity === 'conflict');
+  const recordIds = idsOf(isStoredEntity);
+  const [noteRows, conflictRows, recordRows] = await Promise.all([
+    noteIds.length ? db.select().from(notes).where(inArray(notes.id, noteIds)) : [],
+    conflictIds.length ? db.select().from(conflicts).where(inArray(conflicts.id, conflictIds)) : [],
+    readRecords(db, recordIds),
+  ]);
+  const noteById = new Map(noteRows.map((n) => [n.id, n]));
+  const conflictById = new Map(conflictRows.map((c) => [c.id, c]));
+  const recordById = new Map(recordRows.map((r) => [r.id, r]));
 
   const out: Change[] = [...purges];
   for (const row of page) {
@@ -204,6 +243,16 @@ export async function pullChanges(
         version: 1,
         data: conflictData(conflict),
       });
+    } else if (isStoredEntity(row.entity)) {
+      const record = recordById.get(row.entityId);
+      // Superseded by a later change in the feed (which carries the record) or gone: skip.
+      if (!record || row.version < record.version || record.entity !== row.entity) continue;
+      const entity = record.entity as EntityType;
+      out.push(
+        record.deletedAt !== null
+          ? { op: 'delete', entity, id: record.id, clientId: record.clientId, version: record.version }
+          : { op: 'put', entity, id: record.id, clientId: record.clientId, version: record.version, data: record.data },
+      );
     }
   }
 

@@ -1,45 +1,42 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { contentHash } from '../../shared/notes/canonical.js';
 import { decodeHlc, DEFAULT_MAX_DRIFT_MS } from '../../shared/sync/hlc.js';
 import {
   isSupportedMutation,
   mutationArgsSchemas,
+  type AcknowledgeCheckinArgs,
   type AuditAppendArgs,
+  type CompleteTaskArgs,
+  type DeleteRecordArgs,
+  type RecordMeasureArgs,
   type SaveDraftArgs,
+  type SavePlanArgs,
   type SignNoteArgs,
+  type UpdateClientFieldsArgs,
 } from '../../shared/sync/mutations.js';
-import type { Mutation, MutationResult, PushRequest, PushResponse, RejectionCode } from '../../shared/sync/protocol.js';
+import type { Mutation, MutationResult, PushRequest, PushResponse } from '../../shared/sync/protocol.js';
 import { appendAudit } from '../audit/chain.js';
 import { describeIssues, type RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
 import { changes, conflicts, notes, replicas } from '../db/schema.js';
 import { ApiError } from '../errors.js';
+import { lockFeed, RecordWriteError, SYNC_LOCK_KEY } from '../records/store.js';
 import { isClientInScope } from '../scope.js';
+import { applied, reject as rejectWith, type ApplyContext, type Outcome } from './outcome.js';
+import {
+  acknowledgeCheckin,
+  completeTask,
+  deleteRecord,
+  recordMeasure,
+  savePlan,
+  updateClientFields,
+} from './record-mutations.js';
 import { lockReplica } from './replicas.js';
 
-/**
- * Pushes are serialised by this transaction-scoped advisory lock, so that `changes.seq` order is
- * commit order and a pull never skips a change that commits later with a smaller seq.
- */
-export const SYNC_LOCK_KEY = 7_274_002;
+export { SYNC_LOCK_KEY };
 
-type Outcome =
-  | { status: 'applied'; recordType?: string; recordIds?: string[] }
-  | { status: 'conflict'; conflictId: string; recordType: string; recordIds: string[] }
-  | { status: 'rejected'; code: RejectionCode; message: string; recordType?: string; recordIds?: string[] };
-
-const reject = (code: RejectionCode, message: string, recordIds?: string[]): Outcome => ({
-  status: 'rejected',
-  code,
-  message,
-  ...(recordIds ? { recordType: 'note', recordIds } : {}),
-});
-
-interface ApplyContext {
-  tx: ServerDb;
-  principal: RequestPrincipal;
-  replicaId: string;
-  now: Date;
-}
+const reject = (code: Parameters<typeof rejectWith>[0], message: string, noteIds?: string[]): Outcome =>
+  rejectWith(code, message, noteIds ? { type: 'note', ids: noteIds } : undefined);
 
 async function recordChange(
   tx: ServerDb,
@@ -69,7 +66,7 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
       updatedAt: now,
     });
     await recordChange(tx, 'note', args.noteId, clientId, 1, now);
-    return { status: 'applied', recordType: 'note', recordIds: ids };
+    return applied(true, { type: 'note', ids });
   }
   if (note.clientId !== clientId) return reject('INVALID', 'The note belongs to another client.', ids);
   if (note.deletedAt !== null) return reject('DELETED', 'The note was deleted.', ids);
@@ -104,7 +101,7 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
     .set({ content: args.content, version, lastReplicaId: replicaId, updatedAt: now })
     .where(eq(notes.id, note.id));
   await recordChange(tx, 'note', note.id, clientId, version, now);
-  return { status: 'applied', recordType: 'note', recordIds: ids };
+  return applied(true, { type: 'note', ids });
 }
 
 async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs): Promise<Outcome> {
@@ -115,6 +112,15 @@ async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs)
   if (note.deletedAt !== null) return reject('DELETED', 'The note was deleted.', ids);
   if (note.status === 'signed') return reject('ALREADY_SIGNED', 'The note was already signed.', ids);
   if (note.authorId !== principal.id) return reject('NOT_AUTHOR', 'Only the author may sign a note.', ids);
+  // The signature covers what the server holds: a hash of anything else (an edit that became a
+  // conflict, a draft not pushed yet) is refused rather than attached to other text.
+  if (contentHash(note.content) !== args.contentHash) {
+    return reject(
+      'INVALID',
+      'The content hash does not match the draft on the server; sync the draft, review it and sign again.',
+      ids,
+    );
+  }
   const version = note.version + 1;
   await tx
     .update(notes)
@@ -129,7 +135,7 @@ async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs)
     })
     .where(eq(notes.id, note.id));
   await recordChange(tx, 'note', note.id, clientId, version, now);
-  return { status: 'applied', recordType: 'note', recordIds: ids };
+  return applied(true, { type: 'note', ids });
 }
 
 async function auditAppend(ctx: ApplyContext, clientId: string | null, args: AuditAppendArgs): Promise<Outcome> {
@@ -149,7 +155,7 @@ async function auditAppend(ctx: ApplyContext, clientId: string | null, args: Aud
       ctx.now,
     );
   }
-  return { status: 'applied' };
+  return applied(false);
 }
 
 async function applyMutation(ctx: ApplyContext, mutation: Mutation): Promise<Outcome> {
@@ -158,10 +164,53 @@ async function applyMutation(ctx: ApplyContext, mutation: Mutation): Promise<Out
   const parsed = mutationArgsSchemas[name].safeParse(mutation.args);
   if (!parsed.success) return reject('INVALID', describeIssues(parsed.error).slice(0, 500));
   if (name === 'audit.append') return auditAppend(ctx, mutation.clientId, parsed.data as AuditAppendArgs);
-  if (mutation.clientId === null) return reject('INVALID', `${name} needs a clientId.`);
-  if (name === 'note.saveDraft') return saveDraft(ctx, mutation.clientId, parsed.data as SaveDraftArgs);
-  if (name === 'note.sign') return signNote(ctx, mutation.clientId, parsed.data as SignNoteArgs);
-  return reject('INVALID', `${name} is not supported yet.`);
+  const clientId = mutation.clientId;
+  if (clientId === null) return reject('INVALID', `${name} needs a clientId.`);
+  switch (name) {
+    case 'note.saveDraft':
+      return saveDraft(ctx, clientId, parsed.data as SaveDraftArgs);
+    case 'note.sign':
+      return signNote(ctx, clientId, parsed.data as SignNoteArgs);
+    case 'client.updateFields':
+      return updateClientFields(ctx, clientId, parsed.data as UpdateClientFieldsArgs);
+    case 'measure.record':
+      return recordMeasure(ctx, clientId, parsed.data as RecordMeasureArgs);
+    case 'checkin.acknowledge':
+      return acknowledgeCheckin(ctx, clientId, parsed.data as AcknowledgeCheckinArgs);
+    case 'task.complete':
+      return completeTask(ctx, clientId, parsed.data as CompleteTaskArgs);
+    case 'plan.save':
+      return savePlan(ctx, clientId, parsed.data as SavePlanArgs);
+    case 'record.delete':
+      return deleteRecord(ctx, clientId, parsed.data as DeleteRecordArgs);
+  }
+}
+
+/** Thrown inside a mutation's savepoint to roll back its partial writes and answer `outcome`. */
+class Refused extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('mutation refused');
+  }
+}
+
+/**
+ * Apply one mutation in a savepoint: a refusal (or a record that does not fit its schema) rolls
+ * back whatever the mutation had written, so a rejected mutation leaves nothing behind.
+ */
+async function applyInSavepoint(ctx: ApplyContext, mutation: Mutation): Promise<Outcome> {
+  try {
+    return await ctx.tx.transaction(async (sp) => {
+      const outcome = await applyMutation({ ...ctx, tx: sp }, mutation);
+      if (outcome.status === 'rejected') throw new Refused(outcome);
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.outcome;
+    if (error instanceof RecordWriteError) {
+      return rejectWith(error.code === 'DELETED' ? 'DELETED' : 'INVALID', error.message.slice(0, 500));
+    }
+    throw error;
+  }
 }
 
 /** Clock skew, then scope, then the mutation itself. */
@@ -179,7 +228,7 @@ async function processMutation(ctx: ApplyContext, mutation: Mutation): Promise<O
       recordIds: [mutation.clientId],
     };
   }
-  return applyMutation(ctx, mutation);
+  return applyInSavepoint(ctx, mutation);
 }
 
 /**
@@ -196,10 +245,10 @@ export async function applyPush(
   changedClientIds?: Set<string>,
 ): Promise<PushResponse> {
   const outcome = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SYNC_LOCK_KEY})`);
+    await lockFeed(tx);
     const replica = await lockReplica(tx, principal, request.replicaId, now);
     if (!replica) return null;
-    const ctx: ApplyContext = { tx, principal, replicaId: request.replicaId, now };
+    const base = { tx, principal, replicaId: request.replicaId, now };
     let last = replica.lastMutationId;
     let gap = false;
     const results: MutationResult[] = [];
@@ -223,12 +272,11 @@ export async function applyPush(
         counts.rejected += 1;
         continue;
       }
-      const result = await processMutation(ctx, mutation);
+      const result = await processMutation({ ...base, hlc: mutation.hlc }, mutation);
       last = mutationId;
       counts[result.status] += 1;
-      if (result.status !== 'rejected' && mutation.clientId !== null && mutation.name !== 'audit.append') {
-        changed.add(mutation.clientId);
-      }
+      const wrote = result.status === 'conflict' || (result.status === 'applied' && result.changed);
+      if (wrote && mutation.clientId !== null) changed.add(mutation.clientId);
       results.push(
         result.status === 'applied'
           ? { mutationId, status: 'applied' }

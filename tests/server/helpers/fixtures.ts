@@ -4,8 +4,10 @@ import { buildServer } from '../../../src/server/app.js';
 import { hashPassword } from '../../../src/server/auth/passwords.js';
 import type { ServerConfig } from '../../../src/server/config.js';
 import type { ServerDb } from '../../../src/server/db/database.js';
-import { careAssignments, clients, users } from '../../../src/server/db/schema.js';
+import { careAssignments, users } from '../../../src/server/db/schema.js';
 import { createServerLogger } from '../../../src/server/logger.js';
+import { createClientWithProfile, type NewClientProfile } from '../../../src/server/records/clients.js';
+import { refreshStaffRecord } from '../../../src/server/records/staff.js';
 
 export const PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | undefined;
@@ -13,30 +15,51 @@ let passwordHash: Promise<string> | undefined;
 /** A unique username per call, so tests sharing a database never collide. */
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** A user and their staff record, as the admin command writes them. */
 export async function createUser(
   db: ServerDb,
-  options: { role?: 'clinician' | 'supervisor' | 'admin'; supervisorId?: string; username?: string } = {},
+  options: {
+    role?: 'clinician' | 'supervisor' | 'admin';
+    supervisorId?: string;
+    username?: string;
+    credentials?: string;
+  } = {},
 ): Promise<{ id: string; username: string }> {
   passwordHash ??= hashPassword(PASSWORD);
   const username = options.username ?? uniqueName(options.role ?? 'clinician');
-  const [row] = await db
-    .insert(users)
-    .values({
-      username,
-      displayName: `Synthetic ${username}`,
-      role: options.role ?? 'clinician',
-      passwordHash: await passwordHash,
-      supervisorId: options.supervisorId ?? null,
-    })
-    .returning({ id: users.id, username: users.username });
-  if (!row) throw new Error('no user');
-  return row;
+  const hash = await passwordHash;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(users)
+      .values({
+        username,
+        displayName: `Synthetic ${username}`,
+        role: options.role ?? 'clinician',
+        credentials: options.credentials ?? null,
+        passwordHash: hash,
+        supervisorId: options.supervisorId ?? null,
+      })
+      .returning({ id: users.id, username: users.username });
+    if (!row) throw new Error('no user');
+    await refreshStaffRecord(tx, row.id);
+    return row;
+  });
 }
 
-export async function createClient(db: ServerDb, displayName = 'Synthetic Client'): Promise<string> {
-  const [row] = await db.insert(clients).values({ displayName, program: 'iop' }).returning({ id: clients.id });
-  if (!row) throw new Error('no client');
-  return row.id;
+/** A clearly synthetic client profile; override any field. */
+export const syntheticProfile = (overrides: Partial<NewClientProfile> = {}): NewClientProfile => ({
+  givenName: 'Synthetic',
+  familyName: 'Client',
+  dateOfBirth: '1990-01-01',
+  program: 'iop',
+  levelOfCare: 'ASAM 2.1',
+  status: 'active',
+  ...overrides,
+});
+
+/** A client (anchor row and profile record), as the admin command creates one. */
+export async function createClient(db: ServerDb, overrides: Partial<NewClientProfile> = {}): Promise<string> {
+  return db.transaction((tx) => createClientWithProfile(tx, syntheticProfile(overrides)));
 }
 
 export async function assign(db: ServerDb, userId: string, clientId: string, kind: 'caseload' | 'care_team') {
