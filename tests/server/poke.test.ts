@@ -198,6 +198,78 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
     }
   });
 
+  it('pokes the care team after pushes of record mutations, and not after one that changed nothing', async () => {
+    const { alice, bob, carol, shared } = await world();
+    const [aliceSession, bobSession, carolSession] = await Promise.all(
+      [alice, bob, carol].map((user) => server.signIn(user.username)),
+    );
+    const bobStream = await openStream(server, bobSession!.accessToken);
+    const carolStream = await openStream(server, carolSession!.accessToken);
+    try {
+      const replicaId = newReplicaId();
+      let mutationId = 0;
+      const push = async (name: string, args: Record<string, unknown>) => {
+        mutationId += 1;
+        const response = await server.post(
+          '/sync/push',
+          {
+            protocolVersion: 1,
+            replicaId,
+            mutations: [
+              {
+                mutationId,
+                hlc: encodeHlc({ wallMs: Date.now(), counter: mutationId, replicaId }),
+                name,
+                clientId: shared,
+                args,
+              },
+            ],
+          },
+          { authorization: `Bearer ${aliceSession!.accessToken}` },
+        );
+        expect(((await response.json()) as { results: { status: string }[] }).results[0]?.status).toBe('applied');
+      };
+      await push('client.updateFields', { fields: { phone: '555-0142' } });
+      expect(await bobStream.next(1000)).toEqual({ type: 'poke' });
+      const measure = {
+        id: randomUUID(),
+        measure: {
+          instrument: 'CRAVING',
+          instrumentVersion: '1',
+          administeredAt: new Date().toISOString(),
+          source: 'clinician',
+          answers: { craving: 3 },
+          totalScore: 3,
+        },
+      };
+      await push('measure.record', measure);
+      expect(await bobStream.next(1000)).toEqual({ type: 'poke' });
+      // The same measure again changes nothing: no poke.
+      await push('measure.record', measure);
+      expect(await bobStream.next(300)).toBeNull();
+      expect(await carolStream.next(300)).toBeNull();
+    } finally {
+      await bobStream.close();
+      await carolStream.close();
+    }
+  });
+
+  it('pokes every user when an admin creates a user (a new staff record)', async () => {
+    const { carol } = await world();
+    const session = await server.signIn(carol.username);
+    const stream = await openStream(server, session.accessToken);
+    try {
+      await admin(database, 'create-user', {
+        username: `poke-${randomUUID().slice(0, 6)}`,
+        name: 'Synthetic',
+        role: 'clinician',
+      });
+      expect(await stream.next(1000)).toEqual({ type: 'poke' });
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('audits the subscription with codes and ids only', async () => {
     const { bob } = await world();
     const session = await server.signIn(bob.username);
