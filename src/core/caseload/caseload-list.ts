@@ -1,8 +1,6 @@
 import type { CaseloadAlert, CaseloadList, CaseloadRow } from '../../shared/caseload/caseload';
-import { bandFor } from '../../shared/measures/bands';
-import { PHQ9_DEFINITION } from '../../shared/measures/phq9';
 import type { SqliteDatabase } from '../store/open-database';
-import { clientAppointmentsCte, parseStringArray, toIso } from './sql';
+import { clientAppointmentsCte, parseStringArray, publishedBand, toIso } from './sql';
 
 /**
  * The Caseload page's read model (RPC `caseload.list`), computed from the encrypted cache in a
@@ -261,7 +259,7 @@ export function listCaseload(sqlite: SqliteDatabase, now: Date = new Date()): Ca
       phq9: (phq9.get(client.id) ?? []).map((point) => ({
         value: point.value,
         at: toIso(point.at) ?? point.at,
-        band: point.band ?? phq9Band(point.value),
+        band: point.band ?? publishedBand('PHQ9', point.value),
       })),
       alerts,
       pendingChanges: pending.get(client.id) ?? 0,
@@ -279,10 +277,4 @@ function latest(times: Array<string | null>): string | null {
     if (!Number.isNaN(ms) && (best === null || ms > best)) best = ms;
   }
   return best === null ? null : new Date(best).toISOString();
-}
-
-function phq9Band(total: number): string | null {
-  if (!Number.isInteger(total) || total < 0 || total > 27) return null;
-  const bands = PHQ9_DEFINITION.defaultBands;
-  return bands ? bandFor(total, bands).code : null;
 }

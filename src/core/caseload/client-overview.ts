@@ -2,7 +2,7 @@ import type { ClientOverview } from '../../shared/caseload/caseload';
 import { PROTECTED_NOTE_TYPES } from '../store/repositories/notes';
 import type { SqliteDatabase } from '../store/open-database';
 import type { PostalAddress } from '../store/schema';
-import { clientAppointmentsCte, parseStringArray, toIso } from './sql';
+import { clientAppointmentsCte, parseStringArray, publishedBand, toIso } from './sql';
 
 /** How much of each list the overview shows. */
 export const OVERVIEW_LIMITS = { upcoming: 10, past: 10, notes: 15, measures: 20 } as const;
@@ -245,7 +245,7 @@ export function loadClientOverview(
       instrument: row.instrument,
       administeredAt: toIso(row.administered_at) ?? row.administered_at,
       totalScore: row.total_score,
-      band: row.band,
+      band: row.band ?? publishedBand(row.instrument, row.total_score),
     }));
 
     return {

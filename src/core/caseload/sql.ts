@@ -1,3 +1,9 @@
+import { bandFor } from '../../shared/measures/bands';
+import { CRAVING_DEFINITION } from '../../shared/measures/craving';
+import type { MeasureDefinition } from '../../shared/measures/definition';
+import { GAD7_DEFINITION } from '../../shared/measures/gad7';
+import { PHQ9_DEFINITION } from '../../shared/measures/phq9';
+
 /**
  * SQL pieces shared by the caseload read models.
  *
@@ -39,4 +45,21 @@ export function toIso(time: string | null): string | null {
   if (time === null) return null;
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+const BANDED: Record<string, MeasureDefinition> = {
+  PHQ9: PHQ9_DEFINITION,
+  GAD7: GAD7_DEFINITION,
+  CRAVING: CRAVING_DEFINITION,
+};
+
+/**
+ * The published severity band of a total, for a stored administration that carries no band of
+ * its own (a clinic's own bands, when it has them, arrive stored with the measure).
+ */
+export function publishedBand(instrument: string, total: number | null): string | null {
+  const definition = BANDED[instrument];
+  if (!definition?.defaultBands || !definition.totalRange || total === null || !Number.isInteger(total)) return null;
+  if (total < definition.totalRange.min || total > definition.totalRange.max) return null;
+  return bandFor(total, definition.defaultBands).code;
 }

@@ -122,6 +122,8 @@ describe('client.overview', () => {
 
     addMeasure(db, { clientId, instrument: 'PHQ9', administeredAt: at(now, -7), totalScore: 14, band: 'moderate' });
     addMeasure(db, { clientId, instrument: 'BAM', administeredAt: at(now, -14), totalScore: null });
+    // Stored without a band: the published band of the total is shown.
+    addMeasure(db, { clientId, instrument: 'GAD7', administeredAt: at(now, -21), totalScore: 9, band: null });
     addCheckin(db, { clientId, submittedAt: at(now, -1), craving: 3 });
 
     const overview = await client.call('client.overview', { clientId });
@@ -173,6 +175,7 @@ describe('client.overview', () => {
     expect(overview.measures.map((m) => [m.instrument, m.totalScore, m.band])).toEqual([
       ['PHQ9', 14, 'moderate'],
       ['BAM', null, null],
+      ['GAD7', 9, 'mild'],
     ]);
   });
 
