@@ -5,6 +5,7 @@ import { createHashRouter, Navigate, RouterProvider } from 'react-router';
 import type { RpcClient } from '../../shared/rpc/client';
 import type { Preferences } from '../../shared/settings/preferences';
 import { CaseloadPage } from '../caseload/CaseloadPage';
+import { ClientOverviewPage } from '../client/ClientOverviewPage';
 import { ConferencePage } from '../conference/ConferencePage';
 import { EscalationsPage } from '../escalations/EscalationsPage';
 import { RpcProvider } from '../rpc/RpcProvider';
@@ -24,6 +25,7 @@ const router = createHashRouter([
       { index: true, element: <Navigate to="/today" replace /> },
       { path: 'today', element: <TodayPage /> },
       { path: 'caseload', element: <CaseloadPage /> },
+      { path: 'clients/:clientId', element: <ClientOverviewPage /> },
       { path: 'escalations', element: <EscalationsPage /> },
       { path: 'conference', element: <ConferencePage /> },
       { path: 'settings', element: <SettingsPage /> },

@@ -7,7 +7,7 @@ import { rpcQueryKey } from './hooks';
 const RpcContext = createContext<RpcClient | null>(null);
 
 /** Queries that hold no client data and survive a lock. */
-const ALWAYS_CACHED = new Set(['vault.status', 'settings.get', 'sync.status', 'system.info']);
+const ALWAYS_CACHED = new Set(['vault.status', 'settings.get', 'sync.status', 'system.info', 'session.status']);
 const ConnectionContext = createContext<boolean>(true);
 
 export function createQueryClient(): QueryClient {
@@ -48,6 +48,21 @@ export function RpcProvider({
       client.subscribe('sync.statusChanged', (status) =>
         queryClient.setQueryData(rpcQueryKey('sync.status', {}), status),
       ),
+      client.subscribe('session.changed', (status) =>
+        queryClient.setQueryData(rpcQueryKey('session.status', {}), status),
+      ),
+      // New records from the server: re-read what shows them (the caseload, and open charts of
+      // the clients concerned).
+      client.subscribe('sync.dataChanged', ({ clientIds, all }) => {
+        void queryClient.invalidateQueries({ queryKey: ['rpc', 'caseload.list'] });
+        void queryClient.invalidateQueries({
+          queryKey: ['rpc', 'client.overview'],
+          predicate: (query) => {
+            const input = query.queryKey[2] as { clientId?: string } | undefined;
+            return all || (input?.clientId !== undefined && clientIds.includes(input.clientId));
+          },
+        });
+      }),
       client.subscribe('vault.stateChanged', (status) => {
         queryClient.setQueryData(rpcQueryKey('vault.status', {}), status);
         // Locked: nothing read while unlocked may stay in memory.

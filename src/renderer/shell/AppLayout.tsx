@@ -10,6 +10,7 @@ import { useCoreConnected } from '../rpc/RpcProvider';
 import { CommandPalette } from './CommandPalette';
 import { NAVIGATION } from './navigation';
 import { SyncBadge } from './SyncBadge';
+import { SessionBanner } from '../session/SessionBanner';
 import { useLock } from '../vault/useLock';
 import classes from './AppLayout.module.css';
 
@@ -63,6 +64,9 @@ export function AppLayout() {
       <AppShell.Navbar p="xs" component="nav" aria-label={t('nav.label')}>
         {NAVIGATION.map((item) => {
           const Icon = item.icon;
+          const current = location.pathname.startsWith(item.path);
+          // A client's chart belongs to the Caseload section.
+          const within = item.path === '/caseload' && location.pathname.startsWith('/clients/');
           return (
             <NavLink
               key={item.path}
@@ -70,9 +74,9 @@ export function AppLayout() {
               to={item.path}
               label={t(item.labelKey)}
               leftSection={<Icon size={20} aria-hidden />}
-              active={location.pathname.startsWith(item.path)}
+              active={current || within}
               variant="filled"
-              aria-current={location.pathname.startsWith(item.path) ? 'page' : undefined}
+              aria-current={current ? 'page' : undefined}
               onClick={close}
             />
           );
@@ -88,6 +92,7 @@ export function AppLayout() {
             </Button>
           </Alert>
         )}
+        <SessionBanner />
         <Outlet />
       </AppShell.Main>
       <CommandPalette onLock={lock} />
