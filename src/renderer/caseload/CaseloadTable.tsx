@@ -260,28 +260,28 @@ export function CaseloadTable({
                   </td>
                   <td>
                     {phq9 ? (
-                      <Group gap={8} wrap="nowrap">
-                        <Stack gap={0}>
-                          <Text size="sm" fw={600}>
+                      <Stack gap={0}>
+                        <Group gap={8} wrap="nowrap">
+                          <Text size="sm" fw={600} miw={18}>
                             {phq9.value}
                           </Text>
-                          {phq9.band && (
-                            <Text size="xs" c="dimmed">
-                              {t(`caseload.bands.${phq9.band}` as never, { defaultValue: phq9.band })}
-                            </Text>
-                          )}
-                        </Stack>
-                        <Sparkline
-                          values={row.phq9.map((point) => point.value)}
-                          max={27}
-                          width={48}
-                          label={t('caseload.trendLabel', {
-                            measure: t('caseload.columns.phq9'),
-                            count: row.phq9.length,
-                            values: row.phq9.map((point) => point.value).join(', '),
-                          })}
-                        />
-                      </Group>
+                          <Sparkline
+                            values={row.phq9.map((point) => point.value)}
+                            max={27}
+                            width={48}
+                            label={t('caseload.trendLabel', {
+                              measure: t('caseload.columns.phq9'),
+                              count: row.phq9.length,
+                              values: row.phq9.map((point) => point.value).join(', '),
+                            })}
+                          />
+                        </Group>
+                        {phq9.band && (
+                          <Text size="xs" c="dimmed">
+                            {t(`caseload.bands.${phq9.band}` as never, { defaultValue: phq9.band })}
+                          </Text>
+                        )}
+                      </Stack>
                     ) : (
                       <NoneText />
                     )}
