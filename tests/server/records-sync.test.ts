@@ -435,6 +435,8 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
       { name: 'plan.save', clientId: aliceOther, args: { id: ids.plan, plan: relapsePlan(2) } },
       // A task of alice's client, through bob's: the client is out of scope first.
       { name: 'task.complete', clientId: bobClient, args: { taskId: ids.task, completedAt: at() } },
+      // A draft under the id of an existing record.
+      draft(aliceClient, ids.measure, 'reusing an id'),
     );
     expect(results).toEqual([
       'OUT_OF_SCOPE',
@@ -446,6 +448,7 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
       'INVALID',
       'INVALID',
       'OUT_OF_SCOPE',
+      'INVALID',
     ]);
     expect(await counts()).toEqual(before);
     const denied = await database.raw(
@@ -463,6 +466,7 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
       ['sync.measure.record', [ids.measure]],
       ['sync.plan.save', [ids.plan]],
       ['sync.task.complete', [bobClient]],
+      ['sync.note.saveDraft', [ids.measure]],
     ]);
     expect(JSON.stringify(denied)).not.toMatch(/555-0000/);
     expect((await verifyAuditChain(database.db)).ok).toBe(true);

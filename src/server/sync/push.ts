@@ -20,7 +20,7 @@ import { describeIssues, type RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
 import { changes, conflicts, notes, replicas } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { lockFeed, RecordWriteError, SYNC_LOCK_KEY } from '../records/store.js';
+import { lockFeed, readRecord, RecordWriteError, SYNC_LOCK_KEY } from '../records/store.js';
 import { isClientInScope } from '../scope.js';
 import { applied, reject as rejectWith, type ApplyContext, type Outcome } from './outcome.js';
 import {
@@ -54,6 +54,7 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
   const ids = [args.noteId];
   const [note] = await tx.select().from(notes).where(eq(notes.id, args.noteId)).for('update');
   if (!note) {
+    if (await readRecord(tx, args.noteId)) return reject('INVALID', `The id ${args.noteId} is already in use.`, ids);
     await tx.insert(notes).values({
       id: args.noteId,
       clientId,
