@@ -1,9 +1,10 @@
 /**
  * The reference offline-first stack, client side: pouchdb-node (LevelDB on disk) replicating
  * from express-pouchdb (bench/sync/pouch-server.ts) on loopback. Same documents as our sync:
- * one document per record, `{ _id, entity, clientId, data }` with the record's JSON body.
+ * one document per record, `{ _id, entity, clientId, version, data }` with the record's JSON body.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-node';
 import { latencyStats, sleep, type LatencyStats } from './stats';
@@ -12,6 +13,7 @@ export type PouchDoc = {
   _id: string;
   entity: string;
   clientId: string | null;
+  version: number;
   data: Record<string, unknown>;
 };
 
@@ -28,6 +30,7 @@ export async function pouchInitialSync(
   dir: string,
   batchSize: number,
 ): Promise<PouchInitialSync> {
+  mkdirSync(dir, { recursive: true });
   const local = new PouchDB(join(dir, `initial-${randomUUID()}`));
   const remote = new PouchDB(`${url}/${remoteDb}`);
   try {
@@ -61,6 +64,7 @@ export async function pouchLiveLatency(
   dir: string,
   options: LiveLatencyOptions,
 ): Promise<LatencyStats & { samplesMs: number[] }> {
+  mkdirSync(dir, { recursive: true });
   const a = new PouchDB(join(dir, `device-a-${randomUUID()}`));
   const b = new PouchDB(join(dir, `device-b-${randomUUID()}`));
   const remote = `${url}/${remoteDb}`;

@@ -1,0 +1,144 @@
+/**
+ * Our clinic server for the sync benchmark, in its own process: the real Fastify app
+ * (src/server/app.ts) on PGlite in a data directory (the production default) or on PostgreSQL,
+ * seeded with the deterministic demo clinic (src/server/demo), listening on loopback. The parent
+ * (bench/sync-bench.ts) drives it over HTTP and asks it for its memory and bytes sent over IPC.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/server/app';
+import { hashPassword } from '../../src/server/auth/passwords';
+import { openDatabase, type Database } from '../../src/server/db/database';
+import { careAssignments, clients, users } from '../../src/server/db/schema';
+import { DEMO_PASSWORD, DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
+import { seedDemoClinic } from '../../src/server/demo/seed';
+import { createServerLogger } from '../../src/server/logger';
+import { eq } from 'drizzle-orm';
+import { serveParent } from './child';
+
+export interface ClinicServerStart {
+  dir: string;
+  /** PostgreSQL URL; PGlite in `<dir>/clinic` otherwise. */
+  databaseUrl?: string;
+  seed: { clients: number; notesPerClient: number };
+  /**
+   * Load-test accounts: `count` clinicians (password DEMO_PASSWORD), each with
+   * `clientsEach` of the seeded clients on their caseload (round robin).
+   */
+  loadUsers?: { count: number; clientsEach: number };
+}
+
+export interface ClinicServerInfo {
+  url: string;
+  backend: 'pglite' | 'postgres';
+  seedMs: number;
+  counts: Record<string, number>;
+  /** The account that holds every seeded client on its caseload (the initial-sync benchmark). */
+  caseloadUser: { username: string; password: string; clients: number };
+  loadUsers: Array<{ username: string; password: string; clientIds: string[] }>;
+}
+
+let database: Database | null = null;
+let app: FastifyInstance | null = null;
+let bytesOfClosedSockets = 0;
+const liveSockets = new Set<Socket>();
+
+async function addLoadUsers(db: Database['db'], count: number, clientsEach: number, clientIds: string[]) {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const out: ClinicServerInfo['loadUsers'] = [];
+  for (let i = 0; i < count; i += 1) {
+    const username = `load.clinician${String(i + 1).padStart(3, '0')}`;
+    const [user] = await db
+      .insert(users)
+      .values({ username, displayName: `Load Clinician ${i + 1}`, role: 'clinician', passwordHash })
+      .returning({ id: users.id });
+    if (!user) throw new Error('no user');
+    const mine = Array.from({ length: clientsEach }, (_, k) => clientIds[(i * clientsEach + k) % clientIds.length]!);
+    await db
+      .insert(careAssignments)
+      .values(mine.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })));
+    out.push({ username, password: DEMO_PASSWORD, clientIds: mine });
+  }
+  return out;
+}
+
+const handlers = {
+  async start(params: ClinicServerStart): Promise<ClinicServerInfo> {
+    database = await openDatabase(
+      params.databaseUrl ? { databaseUrl: params.databaseUrl, poolSize: 10 } : { dataDir: join(params.dir, 'clinic') },
+    );
+    const { db } = database;
+    const t0 = performance.now();
+    const seeded = await seedDemoClinic(db, {
+      clients: params.seed.clients,
+      notesPerClient: params.seed.notesPerClient,
+    });
+    if (seeded.status !== 'seeded') throw new Error('the benchmark needs an empty database');
+    // One clinician holds the whole caseload: every seeded client on demo.clinician1's caseload.
+    const [caseloadUser] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.username, DEMO_SIGN_IN_USERNAME));
+    if (!caseloadUser) throw new Error('demo clinician missing');
+    const clientIds = (await db.select({ id: clients.id }).from(clients).orderBy(clients.id)).map((c) => c.id);
+    await db
+      .insert(careAssignments)
+      .values(clientIds.map((clientId) => ({ userId: caseloadUser.id, clientId, kind: 'caseload' as const })))
+      .onConflictDoNothing();
+    const loadUsers = params.loadUsers
+      ? await addLoadUsers(db, params.loadUsers.count, params.loadUsers.clientsEach, clientIds)
+      : [];
+    const seedMs = performance.now() - t0;
+
+    const logger = createServerLogger({
+      level: 'info',
+      destination: createWriteStream(join(params.dir, 'server.log')),
+    });
+    app = await buildServer({
+      db,
+      logger,
+      // Many simulated workstations sign in from one loopback address.
+      config: { authRequestsPerMinute: 100_000 },
+    });
+    app.server.on('connection', (socket: Socket) => {
+      liveSockets.add(socket);
+      socket.once('close', () => {
+        liveSockets.delete(socket);
+        bytesOfClosedSockets += socket.bytesWritten;
+      });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address !== 'object') throw new Error('no address');
+    return {
+      url: `http://127.0.0.1:${address.port}`,
+      backend: database.kind,
+      seedMs,
+      counts: { ...seeded.counts },
+      caseloadUser: { username: DEMO_SIGN_IN_USERNAME, password: DEMO_PASSWORD, clients: clientIds.length },
+      loadUsers,
+    };
+  },
+  /** Response bytes written to sockets so far (headers and bodies, as sent). */
+  async bytesSent(): Promise<number> {
+    let live = 0;
+    for (const socket of liveSockets) live += socket.bytesWritten;
+    return bytesOfClosedSockets + live;
+  },
+  async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+    const m = process.memoryUsage();
+    return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
+  },
+  async stop(): Promise<void> {
+    await app?.close();
+    app = null;
+    await database?.close();
+    database = null;
+  },
+};
+
+export type ClinicServerHandlers = typeof handlers;
+
+serveParent(handlers);

@@ -1,0 +1,143 @@
+/**
+ * Where the server's time goes in a full pull, and what building the answer's JSON inside the
+ * database would save. In-process (no HTTP), on the demo clinic in an in-memory PGlite:
+ *
+ *   A. today's path: `pullChanges` (src/server/sync/pull.ts) page by page — queries, PGlite
+ *      parsing each jsonb value into objects, building Change objects — then JSON.stringify, as
+ *      Fastify does when it answers;
+ *   B. the same pages with each change's JSON text built by PostgreSQL (`json_build_object(…)::text`
+ *      over a join of changes with records/notes) and joined into the answer as strings: no
+ *      parse, no stringify. The scope query and the audit entry per page are kept, so only the
+ *      data path differs.
+ *
+ *   npx tsx bench/tools/pull-page-experiment.ts [--notes-per-client 333] [--runs 3]
+ *
+ * A tool for the server's owners (see BENCHMARKS.md, "Sync"), not a product code path.
+ */
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { appendAudit } from '../../src/server/audit/chain';
+import { openDatabase } from '../../src/server/db/database';
+import { careAssignments, clients, users } from '../../src/server/db/schema';
+import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
+import { seedDemoClinic } from '../../src/server/demo/seed';
+import { clientsInScope } from '../../src/server/scope';
+import { pullChanges } from '../../src/server/sync/pull';
+import { CLINIC_WIDE_ENTITIES } from '../../src/shared/sync/records';
+import { median } from '../sync/stats';
+
+const { values } = parseArgs({
+  options: { 'notes-per-client': { type: 'string', default: '333' }, runs: { type: 'string', default: '3' } },
+});
+const notesPerClient = Number(values['notes-per-client']);
+const runs = Number(values.runs);
+
+const database = await openDatabase({ memory: true });
+const { db } = database;
+process.stderr.write(`seeding 60 clients × ${notesPerClient} notes…\n`);
+await seedDemoClinic(db, { clients: 60, notesPerClient });
+const [user] = await db.select({ id: users.id }).from(users).where(eq(users.username, DEMO_SIGN_IN_USERNAME));
+if (!user) throw new Error('no demo clinician');
+const clientIds = (await db.select({ id: clients.id }).from(clients)).map((c) => c.id);
+await db
+  .insert(careAssignments)
+  .values(clientIds.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })))
+  .onConflictDoNothing();
+const principal = { id: user.id, role: 'clinician' as const, deviceId: crypto.randomUUID() };
+const pg = (db as unknown as { $client: { query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }> } })
+  .$client;
+
+async function current(): Promise<{ totalMs: number; stringifyMs: number; bytes: number; pages: number }> {
+  let cursor: string | null = null;
+  let stringifyMs = 0;
+  let bytes = 0;
+  let pages = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const page = await pullChanges(db, principal, { replicaId: 'experiment-a', cursor, limit: 1000 }, new Date());
+    const s0 = performance.now();
+    bytes += JSON.stringify(page).length;
+    stringifyMs += performance.now() - s0;
+    pages += 1;
+    if (page.status !== 'ok') throw new Error('resync');
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  return { totalMs: performance.now() - t0, stringifyMs, bytes, pages };
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', ${ISO})`;
+const PAGE_SQL = `
+select c.seq, case when c.entity = 'note' then json_build_object(
+    'op', 'put', 'entity', 'note', 'id', n.id, 'clientId', n.client_id, 'version', n.version,
+    'data', json_build_object('id', n.id, 'clientId', n.client_id, 'authorId', n.author_id, 'status', n.status,
+      'content', n.content, 'contentHash', n.content_hash, 'signedAt', ${iso('n.signed_at')}, 'signedBy', n.signed_by,
+      'version', n.version, 'createdAt', ${iso('n.created_at')}, 'updatedAt', ${iso('n.updated_at')}))::text
+  else json_build_object('op', 'put', 'entity', r.entity, 'id', r.id, 'clientId', r.client_id, 'version', r.version,
+    'data', r.data)::text end as change
+from changes c
+left join notes n on c.entity = 'note' and n.id = c.entity_id
+left join records r on c.entity <> 'note' and r.id = c.entity_id
+where c.seq > $1 and (c.client_id = any($2::uuid[]) or (c.client_id is null and c.entity = any($3::text[])))
+order by c.seq limit $4`;
+
+async function sqlJson(): Promise<{ totalMs: number; bytes: number; pages: number }> {
+  let seq = 0;
+  let bytes = 0;
+  let pages = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const scope = (await clientsInScope(db, principal)).map((c) => c.id);
+    const { rows } = await pg.query<{ seq: string; change: string }>(PAGE_SQL, [
+      seq,
+      scope,
+      [...CLINIC_WIDE_ENTITIES],
+      1001,
+    ]);
+    const hasMore = rows.length > 1000;
+    const page = rows.slice(0, 1000);
+    seq = Number(page.at(-1)?.seq ?? seq);
+    const body = `{"status":"ok","changes":[${page.map((r) => r.change).join(',')}],"cursor":"${seq}","hasMore":${hasMore},"lastMutationId":0}`;
+    bytes += body.length;
+    await appendAudit(db, {
+      userId: principal.id,
+      deviceId: principal.deviceId,
+      action: 'sync.pull',
+      outcome: 'ok',
+      recordType: 'client',
+      recordIds: [],
+      details: { changes: page.length },
+    });
+    pages += 1;
+    if (!hasMore) break;
+  }
+  return { totalMs: performance.now() - t0, bytes, pages };
+}
+
+const a: Array<Awaited<ReturnType<typeof current>>> = [];
+const b: Array<Awaited<ReturnType<typeof sqlJson>>> = [];
+await current(); // warm-up
+await sqlJson();
+for (let i = 0; i < runs; i += 1) {
+  a.push(await current());
+  b.push(await sqlJson());
+}
+const row = (name: string, ms: number[], extra = '') =>
+  `${name.padEnd(52)} ${median(ms).toFixed(0).padStart(6)} ms ${extra}`;
+console.log(`60 clients × ${notesPerClient} notes, ${a[0]?.pages} pages, medians of ${runs}`);
+console.log(
+  row(
+    'A. pullChanges + JSON.stringify (today)',
+    a.map((x) => x.totalMs),
+    `(of which JSON.stringify ${median(a.map((x) => x.stringifyMs)).toFixed(0)} ms; ${(a[0]!.bytes / 1e6).toFixed(1)} MB)`,
+  ),
+);
+console.log(
+  row(
+    'B. JSON text built by PostgreSQL, joined as strings',
+    b.map((x) => x.totalMs),
+    `(${(b[0]!.bytes / 1e6).toFixed(1)} MB)`,
+  ),
+);
+await database.close();
