@@ -22,6 +22,13 @@ export interface SessionUser {
 
 export type SessionEvent = 'signInRequired' | 'deviceRevoked';
 
+export interface SignInInput {
+  serverUrl: string;
+  username: string;
+  password: string;
+  deviceName: string;
+}
+
 /** How early an access token is renewed before it expires. */
 const RENEW_BEFORE_MS = 60_000;
 
@@ -42,13 +49,18 @@ export class ServerSession {
     private readonly clientFor: (url: URL) => ClinicServerClient = (url) => new ClinicServerClient({ baseUrl: url }),
   ) {}
 
-  /** First sign-in on this workstation (or after the session ended). */
-  async signIn(input: {
-    serverUrl: string;
-    username: string;
-    password: string;
-    deviceName: string;
-  }): Promise<SessionUser> {
+  /** First sign-in on this workstation (or after the session ended): saved at once. */
+  async signIn(input: SignInInput): Promise<SessionUser> {
+    const { url, response } = await this.requestSignIn(input);
+    this.adopt(url, response);
+    return response.user;
+  }
+
+  /**
+   * Sign in without saving anything: on first run the encrypted cache does not exist yet, so
+   * the caller holds the answer in memory and hands it to `adopt` once the cache is created.
+   */
+  async requestSignIn(input: SignInInput): Promise<{ url: URL; response: SignInResponse }> {
     const parsed = parseServerUrl(input.serverUrl);
     if (!parsed.ok) throw new ClinicServerError(parsed.problem, 'The clinic server address is not acceptable.', null);
     const deviceId = this.read(KEYS.deviceId) ?? undefined;
@@ -58,8 +70,24 @@ export class ServerSession {
       deviceName: input.deviceName,
       ...(deviceId ? { deviceId } : {}),
     });
-    this.save(parsed.url, response);
-    return response.user;
+    return { url: parsed.url, response };
+  }
+
+  /** Keep a sign-in's tokens in the encrypted cache (and the access token in memory). */
+  adopt(url: URL, response: SignInResponse): void {
+    this.save(url, response);
+  }
+
+  /** The server refused the access token (expired early, server restarted with a new key): renew on next use. */
+  invalidateAccessToken(): void {
+    this.access = null;
+  }
+
+  /** The clinic server's address, if this cache has one. */
+  serverUrl(): URL | null {
+    const url = this.read(KEYS.url);
+    const parsed = url ? parseServerUrl(url) : null;
+    return parsed?.ok ? parsed.url : null;
   }
 
   /** Who is signed in on this workstation, if anyone (no network needed). */
@@ -144,6 +172,11 @@ export class ServerSession {
       .delete(storeMeta)
       .where(inArray(storeMeta.key, [KEYS.refreshToken, KEYS.refreshTokenExpiresAt, KEYS.user]))
       .run();
+  }
+
+  /** The device id this cache registered with the server (kept across sign-outs). */
+  deviceId(): string | null {
+    return this.read(KEYS.deviceId);
   }
 
   private read(key: string): string | null {
