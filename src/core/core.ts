@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseloadService } from './caseload/caseload-service';
 import { createLogger, type Logger } from './logging/logger';
-import { RpcError } from '../shared/rpc/errors';
 import { RpcDispatcher, type Handlers } from './rpc/dispatcher';
 import { PreferencesStore } from './settings/preferences-store';
 import { openWorkstationStore, type KeychainAdapter } from './store';
 import type { CipherTuning } from './store/open-database';
+import { SessionService } from './session/session-service';
+import type { SyncTuning } from './sync/sync-engine';
+import { SyncService } from './sync/sync-service';
 import { SyncStatusService } from './sync/sync-status-service';
 import { SystemService, type RuntimeDescription } from './system/system-service';
 import type { ScryptParams } from './vault/key-vault';
@@ -29,15 +31,20 @@ export interface CoreOptions extends RuntimeDescription {
   cipher?: CipherTuning;
   /** Overrides the preference, in seconds (harness and tests only). */
   autoLockSeconds?: number;
+  /** Sync engine timing and transport (tests shorten intervals and backoff). */
+  sync?: SyncTuning;
+  /** This device's clock for sync (tests put it ahead to produce clock skew); default Date.now. */
+  clock?: () => number;
+  /** The name this device registers under with the clinic server; default the OS host name. */
+  deviceName?: string;
 }
-
-const notYet = (): never => {
-  throw new RpcError('UNAVAILABLE', 'This part of the workstation is not available yet.');
-};
 
 export interface Core {
   dispatcher: RpcDispatcher;
   vault: VaultService;
+  /** The outbox and the sync engine: features record local changes through `sync.record`. */
+  sync: SyncService;
+  session: SessionService;
   log: Logger;
   close(): Promise<void>;
 }
@@ -56,23 +63,49 @@ export function startCore(options: CoreOptions): Core {
   const sync = new SyncStatusService();
   // Filled in below; events need the dispatcher, the dispatcher needs the vault's lock state.
   let emit: RpcDispatcher['emit'] = () => undefined;
+  // The session service follows the vault's state (it needs the vault, so it comes after it).
+  let vaultChanged: (state: 'uninitialised' | 'locked' | 'unlocked' | 'unavailable') => void = () => undefined;
+  const storeReady = openWorkstationStore({
+    profileDir: options.profileDir,
+    migrationsDir: options.migrationsDir,
+    logger: log,
+    ...(options.keychain ? { keychain: options.keychain } : {}),
+    ...(options.keychainService ? { keychainService: options.keychainService } : {}),
+    ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    ...(options.cipher ? { cipher: options.cipher } : {}),
+  });
 
   const vault = new VaultService({
-    store: openWorkstationStore({
-      profileDir: options.profileDir,
-      migrationsDir: options.migrationsDir,
-      logger: log,
-      ...(options.keychain ? { keychain: options.keychain } : {}),
-      ...(options.keychainService ? { keychainService: options.keychainService } : {}),
-      ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
-      ...(options.scrypt ? { scrypt: options.scrypt } : {}),
-      ...(options.cipher ? { cipher: options.cipher } : {}),
-    }),
+    store: storeReady,
     autoLockMs: () => (options.autoLockSeconds ?? preferences.get().autoLockMinutes * 60) * 1000,
     log,
-    onChange: (status) => emit('vault.stateChanged', status),
+    onChange: (status) => {
+      vaultChanged(status.state);
+      emit('vault.stateChanged', status);
+    },
     onLocking: (reason, graceMs) => emit('vault.locking', { reason, graceMs }),
   });
+
+  const syncService = new SyncService({
+    vault,
+    status: sync,
+    log,
+    dataChanged: (payload) => emit('sync.dataChanged', payload),
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.sync ? { tuning: options.sync } : {}),
+  });
+  const session = new SessionService({
+    vault,
+    sync: syncService,
+    log,
+    changed: (status) => emit('session.changed', status),
+    ...(options.deviceName !== undefined ? { deviceName: () => options.deviceName ?? '' } : {}),
+    ...(options.sync?.fetch ? { fetch: options.sync.fetch } : {}),
+  });
+  vaultChanged = (state) => session.vaultChanged(state);
+  // Nothing may touch the cache once it starts locking: the engine stops first.
+  void storeReady.then((store) => store.onBeforeLock(() => session.beforeLock())).catch(() => undefined);
 
   const caseload = new CaseloadService({ store: () => vault.unlockedStore, actorId: () => null, log });
 
@@ -92,13 +125,12 @@ export function startCore(options: CoreOptions): Core {
       vault.activity();
       return { ok: true as const };
     },
-    // Being built (issue 4): the sync engine and the caseload read models replace these.
-    'sync.now': () => sync.get(),
-    'sync.details': notYet,
-    'sync.dismissRejected': notYet,
-    'session.status': () => ({ state: 'signedOut', serverUrl: null, user: null }),
-    'session.signIn': notYet,
-    'session.signOut': notYet,
+    'sync.now': () => syncService.syncNow(),
+    'sync.details': () => syncService.details(),
+    'sync.dismissRejected': ({ mutationId }) => syncService.dismissRejected(mutationId),
+    'session.status': () => session.status(),
+    'session.signIn': (input) => session.signIn(input),
+    'session.signOut': () => session.signOut(),
     'caseload.list': () => caseload.list(),
     'client.overview': ({ clientId }) => caseload.overview(clientId),
   };
@@ -118,10 +150,13 @@ export function startCore(options: CoreOptions): Core {
   return {
     dispatcher,
     vault,
+    sync: syncService,
+    session,
     log,
     close: async () => {
       for (const undo of unsubscribe) undo();
       dispatcher.close();
+      await session.close();
       await vault.close();
       log.info('core stopped');
       await new Promise<void>((resolve) => log.flush(() => resolve()));

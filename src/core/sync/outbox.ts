@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Mutation, MutationName, MutationResult } from '../../shared/sync/protocol';
 import type { WorkstationDb } from '../store/db';
 import { syncOutbox } from '../store/schema';
@@ -10,6 +10,60 @@ export interface NewMutation {
   args: Record<string, unknown>;
   /** The local record it changes, to show "pending" beside it. */
   entity?: { type: string; id: string };
+}
+
+/** An outbox row the server (or a pull's acknowledgement) has just answered for. */
+export interface SettledMutation {
+  mutationId: number;
+  name: string;
+  clientId: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  outcome: 'applied' | 'conflict' | 'rejected';
+}
+
+/**
+ * The local record a mutation changes, when the feature did not say: the sync engine keeps a
+ * pulled copy of that record from overwriting the pending change (docs/sync-protocol.md).
+ * Entity types are the protocol's (`note`, `client`, …).
+ */
+export function entityOfMutation(
+  name: MutationName,
+  clientId: string | null,
+  args: Record<string, unknown>,
+): { type: string; id: string } | null {
+  const id = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : null);
+  let found: { type: string; id: string | null } | null;
+  switch (name) {
+    case 'note.saveDraft':
+    case 'note.sign':
+    case 'note.addAddendum':
+    case 'note.cosign':
+    case 'note.returnForRevision':
+      found = { type: 'note', id: id('noteId') };
+      break;
+    case 'client.updateFields':
+      found = { type: 'client', id: clientId };
+      break;
+    case 'measure.record':
+      found = { type: 'measure', id: id('id') };
+      break;
+    case 'plan.save':
+      found = { type: 'plan', id: id('id') };
+      break;
+    case 'checkin.acknowledge':
+      found = { type: 'checkin', id: id('checkinId') };
+      break;
+    case 'task.complete':
+      found = { type: 'task', id: id('taskId') };
+      break;
+    case 'record.delete':
+      found = { type: typeof args['entity'] === 'string' ? args['entity'] : 'record', id: id('id') };
+      break;
+    default:
+      found = null;
+  }
+  return found?.id ? { type: found.type, id: found.id } : null;
 }
 
 export interface OutboxCounts {
@@ -33,6 +87,7 @@ export class Outbox {
 
   /** Record a mutation; call inside the transaction that makes the local change. */
   enqueue(mutation: NewMutation): number {
+    const entity = mutation.entity ?? entityOfMutation(mutation.name, mutation.clientId, mutation.args);
     const row = this.db
       .insert(syncOutbox)
       .values({
@@ -40,8 +95,8 @@ export class Outbox {
         clientId: mutation.clientId,
         args: mutation.args,
         hlc: this.clock.tick(),
-        entityType: mutation.entity?.type ?? null,
-        entityId: mutation.entity?.id ?? null,
+        entityType: entity?.type ?? null,
+        entityId: entity?.id ?? null,
         createdAt: this.now(),
       })
       .returning({ mutationId: syncOutbox.mutationId })
@@ -77,41 +132,105 @@ export class Outbox {
       .run();
   }
 
-  /** Apply the server's per-mutation answers from a push, in one transaction. */
-  applyResults(results: MutationResult[]): void {
+  /**
+   * Apply the server's per-mutation answers from a push, in one transaction. Only rows still
+   * pending change; the rows that did are returned.
+   */
+  applyResults(results: MutationResult[]): SettledMutation[] {
     const at = this.now();
+    const settled: SettledMutation[] = [];
     this.db.transaction((tx) => {
       for (const result of results) {
         const where = and(eq(syncOutbox.mutationId, result.mutationId), eq(syncOutbox.status, 'pending'));
+        let rows: Array<Omit<SettledMutation, 'outcome'>>;
+        const returning = {
+          mutationId: syncOutbox.mutationId,
+          name: syncOutbox.name,
+          clientId: syncOutbox.clientId,
+          entityType: syncOutbox.entityType,
+          entityId: syncOutbox.entityId,
+        };
         switch (result.status) {
           case 'applied':
           case 'duplicate':
-            tx.update(syncOutbox).set({ status: 'applied', ackedAt: at, lastErrorCode: null }).where(where).run();
+            rows = tx
+              .update(syncOutbox)
+              .set({ status: 'applied', ackedAt: at, lastErrorCode: null })
+              .where(where)
+              .returning(returning)
+              .all();
+            settled.push(...rows.map((row) => ({ ...row, outcome: 'applied' as const })));
             break;
           case 'conflict':
-            tx.update(syncOutbox).set({ status: 'conflict', conflictId: result.conflictId }).where(where).run();
+            rows = tx
+              .update(syncOutbox)
+              .set({ status: 'conflict', conflictId: result.conflictId, lastErrorCode: null })
+              .where(where)
+              .returning(returning)
+              .all();
+            settled.push(...rows.map((row) => ({ ...row, outcome: 'conflict' as const })));
             break;
           case 'rejected':
-            tx.update(syncOutbox)
-              .set({ status: 'rejected', rejectionCode: result.code, rejectionMessage: result.message })
+            rows = tx
+              .update(syncOutbox)
+              .set({
+                status: 'rejected',
+                rejectionCode: result.code,
+                rejectionMessage: result.message,
+                lastErrorCode: null,
+              })
               .where(where)
-              .run();
+              .returning(returning)
+              .all();
+            settled.push(...rows.map((row) => ({ ...row, outcome: 'rejected' as const })));
             break;
         }
       }
     });
+    return settled;
   }
 
   /**
    * A pull acknowledged everything up to `lastMutationId`: pending rows at or below it were
-   * applied by the server (a push whose answer was lost, for example).
+   * processed by the server (a push whose answer was lost, for example). Returns them.
    */
-  acknowledgeUpTo(lastMutationId: number): void {
-    this.db
+  acknowledgeUpTo(lastMutationId: number): SettledMutation[] {
+    return this.db
       .update(syncOutbox)
-      .set({ status: 'applied', ackedAt: this.now() })
+      .set({ status: 'applied', ackedAt: this.now(), lastErrorCode: null })
       .where(and(eq(syncOutbox.status, 'pending'), lte(syncOutbox.mutationId, lastMutationId)))
-      .run();
+      .returning({
+        mutationId: syncOutbox.mutationId,
+        name: syncOutbox.name,
+        clientId: syncOutbox.clientId,
+        entityType: syncOutbox.entityType,
+        entityId: syncOutbox.entityId,
+      })
+      .all()
+      .map((row) => ({ ...row, outcome: 'applied' as const }));
+  }
+
+  /** `entity:id` of every record with a pending change. */
+  pendingEntityKeys(): Set<string> {
+    const rows = this.db
+      .selectDistinct({ type: syncOutbox.entityType, id: syncOutbox.entityId })
+      .from(syncOutbox)
+      .where(and(eq(syncOutbox.status, 'pending'), isNotNull(syncOutbox.entityId)))
+      .all();
+    return new Set(rows.map((row) => `${row.type ?? ''}:${row.id ?? ''}`));
+  }
+
+  /** The clinician has read a refused change: it leaves the panel (and no longer counts as unsynced). */
+  dismissRejected(mutationId: number): boolean {
+    return (
+      this.db
+        .update(syncOutbox)
+        .set({ ackedAt: this.now() })
+        .where(
+          and(eq(syncOutbox.mutationId, mutationId), eq(syncOutbox.status, 'rejected'), isNull(syncOutbox.ackedAt)),
+        )
+        .run().changes > 0
+    );
   }
 
   /** Applied rows are kept for a while for the audit trail of what was sent; prune them here. */

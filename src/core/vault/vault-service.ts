@@ -140,6 +140,20 @@ export class VaultService {
     return status;
   }
 
+  /**
+   * The clinic server revoked this device: erase the local cache without the "Forgot
+   * passphrase" acknowledgement (nothing on a revoked device may be kept or sent).
+   */
+  async eraseRevoked(): Promise<VaultStatus> {
+    const store = await this.requireStore();
+    this.idle.stop();
+    await this.run(() => store.vault.erase());
+    this.lastLockReason = null;
+    const status = await this.status();
+    this.options.onChange(status);
+    return status;
+  }
+
   activity(): void {
     this.idle.activity();
   }

@@ -1,0 +1,175 @@
+import { BUILT_IN_TEMPLATES } from '../../shared/notes/templates/builtin';
+import type { NoteTemplate, NoteType } from '../store/schema';
+
+/**
+ * What the workstation's `session_notes` row needs beyond the synced note record, derived from
+ * the note's template-shaped `content` (src/shared/notes/content.ts): the template family and
+ * note type, whether it is a protected note type, the encounter's modality and times, and the
+ * plain text that full-text search indexes. Defensive by design: content written by an older
+ * or newer workstation still yields a row (unknown shapes give their strings as text).
+ */
+export interface NoteProjection {
+  /** The template family column; built-in templates map to NOTE_TEMPLATES, others to their id in capitals. */
+  template: NoteTemplate;
+  noteType: NoteType;
+  isProtected: boolean;
+  modality: 'video' | 'phone' | 'in_person' | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  bodyText: string;
+}
+
+const FAMILY: Record<string, NoteTemplate> = {
+  soap: 'SOAP',
+  dap: 'DAP',
+  birp: 'BIRP',
+  girp: 'GIRP',
+  iop_group: 'GROUP',
+};
+
+const PROTECTED = new Set(BUILT_IN_TEMPLATES.filter((template) => template.protected).map((template) => template.id));
+const GROUP = new Set(
+  BUILT_IN_TEMPLATES.filter((template) => template.kind === 'group').map((template) => template.id),
+);
+const MODALITIES = new Set(['video', 'phone', 'in_person']);
+
+/** Field keys whose strings are codes, not words a clinician would search for. */
+const CODE_KEYS = new Set([
+  'type',
+  'templateId',
+  'measureId',
+  'timeZone',
+  'refId',
+  'kind',
+  'result',
+  'noteId',
+  'sectionId',
+  'fieldId',
+  'href',
+  'src',
+]);
+
+export function projectNote(content: Record<string, unknown>): NoteProjection {
+  const templateId = typeof content['templateId'] === 'string' ? content['templateId'] : null;
+  const encounter = isObject(content['encounter']) ? content['encounter'] : {};
+  const modality =
+    typeof encounter['modality'] === 'string' && MODALITIES.has(encounter['modality'])
+      ? (encounter['modality'] as NoteProjection['modality'])
+      : null;
+  const date = typeof encounter['date'] === 'string' ? encounter['date'] : null;
+  const zone = typeof encounter['timeZone'] === 'string' ? encounter['timeZone'] : null;
+  const at = (time: unknown) => (date && zone && typeof time === 'string' ? zonedToUtc(date, time, zone) : null);
+  let noteType: NoteType = 'progress';
+  if (templateId && PROTECTED.has(templateId))
+    noteType = templateId === 'psychotherapy' ? 'psychotherapy' : 'sud_counseling';
+  else if (templateId && GROUP.has(templateId)) noteType = 'group';
+  return {
+    template: templateId ? (FAMILY[templateId] ?? (templateId.toUpperCase().slice(0, 40) as NoteTemplate)) : 'SOAP',
+    noteType,
+    isProtected: noteType === 'sud_counseling' || noteType === 'psychotherapy',
+    modality,
+    startedAt: at(encounter['startTime']),
+    endedAt: at(encounter['endTime']),
+    bodyText: noteText(content),
+  };
+}
+
+/** The words of a note: its sections (and group members' sections) in order, else every string in it. */
+export function noteText(content: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const sections = content['sections'];
+  if (isObject(sections)) {
+    collectSections(sections, parts);
+    const members = content['members'];
+    if (isObject(members)) {
+      for (const member of Object.values(members)) {
+        if (isObject(member) && isObject(member['sections'])) collectSections(member['sections'], parts);
+      }
+    }
+  } else {
+    collectStrings(content, parts, 0);
+  }
+  return parts.filter((part) => part.trim() !== '').join('\n');
+}
+
+function collectSections(sections: Record<string, unknown>, parts: string[]): void {
+  for (const fields of Object.values(sections)) {
+    if (!isObject(fields)) continue;
+    for (const value of Object.values(fields)) {
+      if (!isObject(value)) continue;
+      if (value['type'] === 'richText') parts.push(richText(value['doc'], 0));
+      else if (value['type'] === 'text' && typeof value['value'] === 'string') parts.push(value['value']);
+      else if (value['type'] === 'riskScreen' && typeof value['reason'] === 'string') parts.push(value['reason']);
+    }
+  }
+}
+
+/** Plain text of a ProseMirror/tiptap document: block nodes on their own lines. */
+function richText(node: unknown, depth: number): string {
+  if (!isObject(node) || depth > 64) return '';
+  if (typeof node['text'] === 'string') return node['text'];
+  const children = Array.isArray(node['content']) ? node['content'].map((child) => richText(child, depth + 1)) : [];
+  const type = node['type'];
+  const inline = type === 'paragraph' || type === 'heading' || type === 'text' || type === 'hardBreak';
+  return children.join(inline ? '' : '\n');
+}
+
+function collectStrings(value: unknown, parts: string[], depth: number): void {
+  if (depth > 64) return;
+  if (typeof value === 'string') parts.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, parts, depth + 1);
+  else if (isObject(value)) {
+    for (const [key, child] of Object.entries(value)) if (!CODE_KEYS.has(key)) collectStrings(child, parts, depth + 1);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat | null {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+    } catch {
+      formatter = null;
+    }
+    if (formatters.size > 100) formatters.clear();
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** A wall-clock date and time in an IANA zone, as a UTC instant (null when it does not parse). */
+export function zonedToUtc(date: string, time: string, zone: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t = /^(\d{2}):(\d{2})$/.exec(time);
+  const formatter = formatterFor(zone);
+  if (!d || !t || !formatter) return null;
+  const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
+  if (!Number.isFinite(wall)) return null;
+  const offset = (instant: number): number => {
+    const parts: Record<string, number> = {};
+    for (const part of formatter.formatToParts(instant)) parts[part.type] = Number(part.value);
+    return (
+      Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!) -
+      instant
+    );
+  };
+  // Two steps settle the offset, including across a daylight-saving change.
+  let instant = wall - offset(wall);
+  instant = wall - offset(instant);
+  return new Date(instant).toISOString();
+}

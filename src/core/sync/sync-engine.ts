@@ -1,0 +1,777 @@
+import { DEFAULT_MAX_DRIFT_MS, decodeHlc } from '../../shared/sync/hlc';
+import {
+  MAX_MUTATIONS_PER_PUSH,
+  MAX_PULL_PAGE,
+  SYNC_PROTOCOL_VERSION,
+  type Change,
+  type Mutation,
+  type PullResponse,
+  type PushResponse,
+} from '../../shared/sync/protocol';
+import type { SyncStatus } from '../../shared/sync/status';
+import type { Logger } from '../logging/logger';
+import type { WorkstationStore } from '../store';
+import { bulkImport } from '../store/bulk-import';
+import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clinic/clinic-server-client';
+import type { ServerSession } from '../clinic/server-session';
+import { applyChanges, applyDeferred, entityKey, type ApplyResult } from './apply-changes';
+import { hasUnqueuedAuditEntries, markAuditSynced, queueAuditEntries } from './audit-upload';
+import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
+import type { Outbox, SettledMutation } from './outbox';
+import { replicaId } from './replica';
+
+/**
+ * The workstation's sync engine (docs/sync-protocol.md, "Workstation sync engine"). One
+ * instance runs while the workstation is unlocked and signed in; lock, sign-out, revocation and
+ * "sign in again" stop it. It does rounds — queue new audit entries, push the outbox, pull
+ * changes — triggered on start, by the server's pokes, on a timer, on `sync.now` and shortly
+ * after a local change; after a failure to reach the server it retries with exponential
+ * backoff and full jitter. Everything it logs is a code, an id or a count.
+ */
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface SyncTuning {
+  /** Time between rounds when nothing else triggers one (default 60 s). */
+  intervalMs?: number;
+  /** Delay between a local change and the push that sends it (default 300 ms; changes coalesce). */
+  localChangeDelayMs?: number;
+  /** Retry policy after the server could not be reached (default 1 s doubling to 5 min, full jitter). */
+  backoff?: BackoffPolicy;
+  /** Reconnect policy of the event stream (default 1 s doubling to 60 s, full jitter). */
+  eventsBackoff?: BackoffPolicy;
+  /** Silence on the event stream after which it is considered dead (default 70 s; the server pings every 25 s). */
+  eventsIdleMs?: number;
+  /** Changes per pull page (default and maximum: the protocol's 1,000). */
+  pageLimit?: number;
+  /** Mutations per push (default and maximum: the protocol's 500). */
+  pushLimit?: number;
+  /** A full pull into a cache with no clients uses the rollback-journal bulk path (default true). */
+  bulkInitialPull?: boolean;
+  fetch?: typeof fetch;
+  timers?: Timers;
+  random?: () => number;
+}
+
+export type EngineStop = 'signInRequired' | 'deviceRevoked';
+
+export interface SyncEngineOptions extends SyncTuning {
+  store: WorkstationStore;
+  session: ServerSession;
+  outbox: Outbox;
+  log: Logger;
+  now: () => number;
+  /** The badge's state; `pending` is filled in by the engine. */
+  publish(status: Omit<SyncStatus, 'pending'> & { pending?: number }): void;
+  /** Records arrived: the renderer refreshes what shows them. */
+  dataChanged(payload: { clientIds: string[]; all: boolean }): void;
+  /** The server ended this session (the engine has stopped itself). */
+  ended(reason: EngineStop): void;
+  /** The latest measurement of this device's clock against the server's (ms ahead; negative: behind). */
+  driftMeasured?(driftMs: number): void;
+}
+
+const CURSOR_STREAM = 'main';
+const LAST_SYNCED_KEY = 'sync.lastSyncedAt';
+const DEFERRED_KEY = 'sync.deferredPuts';
+/** Push bodies stay under the server's 1 MiB limit. */
+const MAX_PUSH_BYTES = 900_000;
+/** A push measurement of the clock is preferred over the Date header for this long. */
+const PUSH_DRIFT_FRESH_MS = 15 * 60_000;
+/** Margin for the Date header's one-second resolution when deciding to hold a push. */
+const DRIFT_MARGIN_MS = 2_000;
+const EVENTS_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
+
+type RoundResult =
+  | { kind: 'ok' }
+  | { kind: 'transient'; retryAfterMs: number | null }
+  | { kind: 'error'; reason: string }
+  | { kind: 'stopped' };
+
+class StopRound extends Error {
+  override readonly name = 'StopRound';
+}
+
+export class SyncEngine {
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly intervalMs: number;
+  private readonly localChangeDelayMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly abort = new AbortController();
+  private readonly client: ClinicServerClient;
+  private readonly replica: string;
+
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private waiters: Array<() => void> = [];
+  private timer: { handle: unknown; due: number } | null = null;
+  private failures = 0;
+  private online: boolean | null = null;
+  private lastError: string | null = null;
+  private heldForClock = false;
+  private pushDrift: { ms: number; at: number } | null = null;
+  private headerDrift: number | null = null;
+  private resyncNeeded = false;
+  /** Pulled versions of records with a pending local change: applied if the server refuses that change. */
+  private readonly deferred = new Map<string, Change>();
+  private listening: Promise<void> | null = null;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.timers = options.timers ?? realTimers;
+    this.random = options.random ?? Math.random;
+    this.intervalMs = options.intervalMs ?? 60_000;
+    this.localChangeDelayMs = options.localChangeDelayMs ?? 300;
+    this.backoff = options.backoff ?? SYNC_BACKOFF;
+    const url = options.session.serverUrl();
+    if (!url) throw new Error('the sync engine needs a signed-in session');
+    this.client = new ClinicServerClient({
+      baseUrl: url,
+      now: options.now,
+      timeoutMs: 30_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      observeServerTime: (serverMs, sentAt, receivedAt) => {
+        // The Date header is truncated to the second: its expected midpoint is +500 ms.
+        this.headerDrift = (sentAt + receivedAt) / 2 - (serverMs + 500);
+        this.reportDrift();
+      },
+    });
+    this.replica = replicaId(options.store.db);
+  }
+
+  /** Begin: a first round now and the event stream. */
+  start(): void {
+    if (this.stopped) return;
+    this.listening = this.listen();
+    void this.requestRound();
+  }
+
+  /** Stop everything now; resolves once a running round has unwound. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.abort.abort();
+      this.clearTimer();
+    }
+    await this.running?.catch(() => undefined);
+    await this.listening?.catch(() => undefined);
+    this.release();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Run a round (or wait for the one after the current one) and resolve when it has ended. */
+  requestRound(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.running) this.rerun = true;
+    else this.startRound();
+    return done;
+  }
+
+  /** A local change was queued: push it shortly (changes made together go in one push). */
+  localChange(): void {
+    if (this.stopped) return;
+    this.publishIdle();
+    // While the server is unreachable the backoff timer decides when to try again.
+    if (this.online === false) return;
+    this.schedule(this.localChangeDelayMs);
+  }
+
+  /** What sync.details shows about the clock. */
+  get clockDriftMs(): number | null {
+    const drift = this.currentDrift();
+    return drift === null ? null : Math.round(drift);
+  }
+
+  private release(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private startRound(): void {
+    this.clearTimer();
+    const waiters = this.waiters.splice(0);
+    this.running = this.round()
+      .then((result) => this.afterRound(result))
+      .catch((error: unknown) => {
+        this.options.log.error({ code: 'SYNC_ROUND_FAILED', errorClass: (error as Error)?.name }, 'sync round failed');
+      })
+      .finally(() => {
+        this.running = null;
+        for (const resolve of waiters) resolve();
+        if (this.stopped) {
+          this.release();
+          return;
+        }
+        if (this.rerun) {
+          this.rerun = false;
+          this.startRound();
+        }
+      });
+  }
+
+  private afterRound(result: RoundResult): void {
+    if (this.stopped || result.kind === 'stopped') return;
+    if (result.kind === 'transient') {
+      this.failures += 1;
+      const delay = Math.max(backoffDelay(this.failures, this.backoff, this.random), result.retryAfterMs ?? 0);
+      this.schedule(delay, true);
+      return;
+    }
+    this.failures = 0;
+    if (result.kind === 'error') {
+      // Something a person must fix (or a server answer we do not understand): try again slowly.
+      this.schedule(Math.max(this.intervalMs, backoffDelay(6, this.backoff, this.random)), true);
+      return;
+    }
+    this.schedule(this.intervalMs, true);
+  }
+
+  /** Arrange a round in `ms` unless one is already due sooner (or `replace`: exactly then). */
+  private schedule(ms: number, replace = false): void {
+    if (this.stopped) return;
+    const due = this.options.now() + ms;
+    if (this.timer && !replace && this.timer.due <= due) return;
+    this.clearTimer();
+    const handle = this.timers.setTimeout(() => {
+      this.timer = null;
+      void this.requestRound();
+    }, ms);
+    this.timer = { handle, due };
+  }
+
+  private clearTimer(): void {
+    if (this.timer) this.timers.clearTimeout(this.timer.handle);
+    this.timer = null;
+  }
+
+  // ---------------------------------------------------------------- a round
+
+  private async round(): Promise<RoundResult> {
+    const started = this.options.now();
+    const counts = { pushed: 0, pulled: 0 };
+    this.options.publish({ state: 'syncing', lastSyncedAt: this.lastSyncedAt() });
+    try {
+      while (hasUnqueuedAuditEntries(this.db)) queueAuditEntries(this.db, this.options.outbox);
+      // Pull first: acknowledgements and the server's clock come before sending, and a change
+      // that cannot be sent never keeps the clinician from receiving the others' changes.
+      counts.pulled += await this.pullAll();
+      counts.pushed += await this.pushAll();
+      // What was just pushed comes back with its server version (and any conflict record).
+      if (counts.pushed > 0) counts.pulled += await this.pullAll();
+      this.options.outbox.pruneApplied(new Date(this.options.now()).toISOString());
+      this.online = true;
+      this.lastError = null;
+      const at = new Date(this.options.now()).toISOString();
+      this.db.$client
+        .prepare(
+          'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        )
+        .run(LAST_SYNCED_KEY, at);
+      this.options.log.info(
+        { code: 'SYNC_ROUND', pushed: counts.pushed, pulled: counts.pulled, ms: this.options.now() - started },
+        'sync round',
+      );
+      this.publishIdle();
+      return { kind: 'ok' };
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  private failed(error: unknown): RoundResult {
+    if (this.stopped || error instanceof StopRound) return { kind: 'stopped' };
+    if (error instanceof ClinicServerError) {
+      if (error.code === 'ABORTED') return { kind: 'stopped' };
+      if (error.code === 'DEVICE_REVOKED') return this.end('deviceRevoked');
+      if (isSignInRequired(error)) return this.end('signInRequired');
+      if (error.transient) {
+        this.online = false;
+        this.lastError = null;
+        this.options.log.info({ code: 'SYNC_OFFLINE', status: error.status }, 'clinic server not reachable');
+        this.publishIdle();
+        return {
+          kind: 'transient',
+          retryAfterMs: error.retryAfterSeconds === null ? null : error.retryAfterSeconds * 1000,
+        };
+      }
+      this.online = true;
+      const reason =
+        error.code === 'BAD_RESPONSE' || error.code === 'VALIDATION_FAILED' ? 'SERVER_INCOMPATIBLE' : error.code;
+      this.lastError = reason;
+      this.options.log.warn({ code: 'SYNC_REFUSED', reason, status: error.status }, 'sync refused by the server');
+      this.publishIdle();
+      return { kind: 'error', reason };
+    }
+    if (error instanceof EngineError) {
+      this.lastError = error.reason;
+      this.options.log.warn({ code: error.reason }, 'sync stopped');
+      this.publishIdle();
+      return { kind: 'error', reason: error.reason };
+    }
+    // A locked store, a closed connection: the engine is being stopped.
+    if (!this.options.store.isUnlocked) return { kind: 'stopped' };
+    this.lastError = 'INTERNAL';
+    this.options.log.error({ code: 'SYNC_FAILED', errorClass: (error as Error)?.name }, 'sync failed');
+    this.publishIdle();
+    return { kind: 'error', reason: 'INTERNAL' };
+  }
+
+  private end(reason: EngineStop): RoundResult {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.abort.abort();
+      this.clearTimer();
+      // After this round has unwound: the owner erases the cache or asks to sign in again.
+      queueMicrotask(() => this.options.ended(reason));
+    }
+    return { kind: 'stopped' };
+  }
+
+  private get db() {
+    if (this.stopped) throw new StopRound();
+    return this.options.store.db;
+  }
+
+  // ---------------------------------------------------------------- push
+
+  /** Push the outbox in id order until nothing is pending (or a push must wait). Returns mutations sent. */
+  private async pushAll(): Promise<number> {
+    this.heldForClock = false;
+    let sent = 0;
+    for (;;) {
+      const batch = this.nextBatch();
+      if (batch.length === 0) return sent;
+      if (this.mustHold(batch[0]!)) {
+        this.heldForClock = true;
+        this.options.log.warn({ code: 'CLOCK_SKEW', mutationId: batch[0]!.mutationId }, 'push held: clock ahead');
+        return sent;
+      }
+      const ids = batch.map((mutation) => mutation.mutationId);
+      const sentAt = this.options.now();
+      let response: PushResponse;
+      try {
+        response = await this.authed((token) =>
+          this.client.push(
+            token,
+            { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, mutations: batch },
+            this.abort.signal,
+          ),
+        );
+      } catch (error) {
+        if (!this.stopped && error instanceof ClinicServerError && error.code !== 'ABORTED') {
+          this.options.outbox.markAttempt(ids, error.code);
+        }
+        throw error;
+      }
+      const receivedAt = this.options.now();
+      const serverMs = Date.parse(response.serverTime);
+      if (Number.isFinite(serverMs)) {
+        this.pushDrift = { ms: (sentAt + receivedAt) / 2 - serverMs, at: receivedAt };
+        this.reportDrift();
+      }
+      this.options.outbox.markAttempt(ids, null);
+      // Only mutations the server processed settle; anything it refused because of a gap before
+      // it was not processed and stays pending (sending it again after the gap is filled is safe).
+      const processed = response.results.filter((result) => result.mutationId <= response.lastMutationId);
+      const settled = this.settle(() => this.options.outbox.applyResults(processed));
+      for (const row of settled) {
+        if (row.outcome === 'rejected') {
+          const result = processed.find((r) => r.mutationId === row.mutationId);
+          this.options.log.warn(
+            {
+              code: 'MUTATION_REJECTED',
+              mutationId: row.mutationId,
+              mutation: row.name,
+              reason: result?.status === 'rejected' ? result.code : null,
+            },
+            'the server refused a change',
+          );
+        }
+      }
+      sent += settled.length;
+      if (settled.length === 0) {
+        // Nothing of the batch was processed: the server is behind this outbox (a gap).
+        throw new EngineError('OUTBOX_GAP');
+      }
+    }
+  }
+
+  private nextBatch(): Mutation[] {
+    const candidates = this.options.outbox.nextBatch(
+      Math.min(this.options.pushLimit ?? MAX_MUTATIONS_PER_PUSH, MAX_MUTATIONS_PER_PUSH),
+    );
+    const batch: Mutation[] = [];
+    let bytes = 200;
+    for (const mutation of candidates) {
+      const size = JSON.stringify(mutation).length + 1;
+      if (batch.length > 0 && bytes + size > MAX_PUSH_BYTES) break;
+      batch.push(mutation);
+      bytes += size;
+    }
+    return batch;
+  }
+
+  /** Hold a mutation the server would refuse for clock skew: its clock is too far ahead of the server's. */
+  private mustHold(mutation: Mutation): boolean {
+    const drift = this.currentDrift();
+    if (drift === null) return false;
+    const serverNow = this.options.now() - drift;
+    return decodeHlc(mutation.hlc).wallMs - serverNow > DEFAULT_MAX_DRIFT_MS - DRIFT_MARGIN_MS;
+  }
+
+  /**
+   * Bookkeeping after mutations settled, in one transaction with `work`: audit entries stamped,
+   * and pulled copies held back for their records either dropped (the change was applied: a
+   * newer version follows) or applied (the server refused the change: its version stands).
+   */
+  private settle(work: () => SettledMutation[]): SettledMutation[] {
+    const db = this.db;
+    const at = new Date(this.options.now()).toISOString();
+    let settled: SettledMutation[] = [];
+    const touched = new Set<string>();
+    let refusedWithoutCopy = false;
+    withForeignKeysOff(db.$client, () =>
+      db.$client.transaction(() => {
+        settled = work();
+        markAuditSynced(db, settled, at);
+        const pending = this.options.outbox.pendingEntityKeys();
+        const decided = new Map<string, boolean>();
+        for (const row of settled) {
+          if (!row.entityType || !row.entityId) continue;
+          const key = entityKey(row.entityType, row.entityId);
+          decided.set(key, (decided.get(key) ?? false) || row.outcome === 'applied');
+        }
+        const persisted = this.persistedDeferred();
+        for (const [key, applied] of decided) {
+          if (pending.has(key)) {
+            if (applied) this.deferred.delete(key);
+            continue;
+          }
+          const change = this.deferred.get(key);
+          this.deferred.delete(key);
+          const wasDeferred = persisted.delete(key) || change !== undefined;
+          if (applied || !wasDeferred) continue;
+          if (change) {
+            applyDeferred(db.$client, change, at);
+            if (change.op !== 'purgeClient' && change.clientId) touched.add(change.clientId);
+          } else {
+            refusedWithoutCopy = true;
+          }
+        }
+        this.writeDeferred(persisted);
+      })(),
+    );
+    if (refusedWithoutCopy) {
+      // The held-back copy was lost with a restart: pull everything again to restore it.
+      this.resyncNeeded = true;
+    }
+    if (touched.size > 0) this.options.dataChanged({ clientIds: [...touched], all: false });
+    return settled;
+  }
+
+  // ---------------------------------------------------------------- pull
+
+  /** Pull every page after the stored cursor. Returns the number of changes received. */
+  private async pullAll(): Promise<number> {
+    let cursor = this.resyncNeeded ? null : this.readCursor();
+    this.resyncNeeded = false;
+    let full = cursor === null;
+    let bulk = full && this.options.bulkInitialPull !== false && this.cacheIsEmpty();
+    let received = 0;
+    let resyncs = 0;
+    const clientIds = new Set<string>();
+    let clinicWide = false;
+    const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
+    for (;;) {
+      const response: PullResponse = await this.authed((token) =>
+        this.client.pull(
+          token,
+          { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor, limit },
+          this.abort.signal,
+        ),
+      );
+      if (response.status === 'resyncRequired') {
+        resyncs += 1;
+        this.options.log.info({ code: 'SYNC_RESYNC', reason: response.reason }, 'full pull required');
+        if (cursor === null || resyncs > 3) throw new EngineError('RESYNC_LOOP');
+        cursor = null;
+        full = true;
+        bulk = false;
+        continue;
+      }
+      const result = this.applyPage(response, bulk);
+      received += response.changes.length;
+      for (const id of result.clientIds) clientIds.add(id);
+      clinicWide ||= result.clinicWide;
+      cursor = response.cursor;
+      if (!response.hasMore) break;
+    }
+    if (clientIds.size > 0 || clinicWide || (full && received > 0)) {
+      this.options.dataChanged({ clientIds: [...clientIds], all: full || clinicWide });
+    }
+    return received;
+  }
+
+  /** One page: acknowledgements, changes and the new cursor in one transaction. */
+  private applyPage(page: Extract<PullResponse, { status: 'ok' }>, bulk: boolean): ApplyResult {
+    const db = this.db;
+    const sqlite = db.$client;
+    const at = new Date(this.options.now()).toISOString();
+    let result: ApplyResult | undefined;
+    const persisted = this.persistedDeferred();
+    const transaction = sqlite.transaction(() => {
+      const acknowledged = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
+      markAuditSynced(db, acknowledged, at);
+      for (const row of acknowledged) {
+        if (row.entityType && row.entityId) {
+          const key = entityKey(row.entityType, row.entityId);
+          this.deferred.delete(key);
+          persisted.delete(key);
+        }
+      }
+      result = applyChanges(sqlite, page.changes, {
+        pendingKeys: this.options.outbox.pendingEntityKeys(),
+        now: at,
+        defer: (change) => {
+          if (change.op === 'purgeClient') return;
+          const key = entityKey(change.entity, change.id);
+          this.deferred.set(key, change);
+          persisted.add(key);
+        },
+      });
+      this.writeDeferred(persisted);
+      sqlite
+        .prepare(
+          'INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?) ' +
+            'ON CONFLICT(stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
+        )
+        .run(CURSOR_STREAM, page.cursor, at);
+    });
+    withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
+    const applied = result!;
+    for (const skipped of applied.skipped) {
+      this.options.log.warn({ code: skipped.reason, entity: skipped.entity, id: skipped.id }, 'pulled record skipped');
+    }
+    if (applied.purged > 0) this.options.log.info({ code: 'CLIENTS_PURGED', count: applied.purged }, 'clients purged');
+    return applied;
+  }
+
+  private readCursor(): string | null {
+    return (
+      (this.db.$client.prepare('SELECT cursor FROM sync_cursors WHERE stream = ?').pluck().get(CURSOR_STREAM) as
+        string | undefined) ?? null
+    );
+  }
+
+  private cacheIsEmpty(): boolean {
+    const sqlite = this.db.$client;
+    return (
+      sqlite.prepare('SELECT 1 FROM clients LIMIT 1').get() === undefined &&
+      sqlite.prepare('SELECT 1 FROM session_notes LIMIT 1').get() === undefined
+    );
+  }
+
+  private persistedDeferred(): Set<string> {
+    const value = this.db.$client.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(DEFERRED_KEY) as
+      string | undefined;
+    try {
+      const parsed = value ? (JSON.parse(value) as unknown) : [];
+      return new Set(Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : []);
+    } catch {
+      return new Set();
+    }
+  }
+
+  private writeDeferred(keys: Set<string>): void {
+    const sqlite = this.db.$client;
+    if (keys.size === 0) sqlite.prepare('DELETE FROM store_meta WHERE key = ?').run(DEFERRED_KEY);
+    else
+      sqlite
+        .prepare(
+          'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        )
+        .run(DEFERRED_KEY, JSON.stringify([...keys]));
+  }
+
+  // ---------------------------------------------------------------- the server
+
+  /** Call with a valid access token; one renewal and retry when the server refuses the token. */
+  private async authed<T>(call: (token: string) => Promise<T>): Promise<T> {
+    if (this.stopped) throw new StopRound();
+    const token = await this.options.session.accessToken();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (
+        error instanceof ClinicServerError &&
+        error.status === 401 &&
+        (error.code === 'TOKEN_EXPIRED' || error.code === 'UNAUTHENTICATED')
+      ) {
+        this.options.session.invalidateAccessToken();
+        if (this.stopped) throw new StopRound();
+        return call(await this.options.session.accessToken());
+      }
+      throw error;
+    }
+  }
+
+  /** The event stream: pokes trigger a pull; reconnects with backoff; ends on stop. */
+  private async listen(): Promise<void> {
+    let failures = 0;
+    let connections = 0;
+    const idleMs = this.options.eventsIdleMs ?? 70_000;
+    while (!this.stopped) {
+      const stream = new AbortController();
+      const signal = AbortSignal.any([this.abort.signal, stream.signal]);
+      let watchdog: unknown = null;
+      const feed = () => {
+        if (watchdog !== null) this.timers.clearTimeout(watchdog);
+        watchdog = this.timers.setTimeout(() => stream.abort(), idleMs);
+      };
+      let ended: 'normal' | 'failed' = 'normal';
+      try {
+        const events: AsyncIterable<ServerEvent> = await this.authed((token) => this.client.events(token, signal));
+        failures = 0;
+        // Pokes sent while the stream was down are lost: catch up after every reconnection.
+        if (connections > 0 || this.online === false) {
+          this.failures = 0;
+          void this.requestRound();
+        }
+        connections += 1;
+        feed();
+        for await (const event of events) {
+          feed();
+          if (event.type === 'poke') void this.requestRound();
+          else if (event.type === 'deviceRevoked') {
+            this.end('deviceRevoked');
+            return;
+          }
+        }
+      } catch (error) {
+        if (this.stopped || error instanceof StopRound) return;
+        if (error instanceof ClinicServerError) {
+          if (error.code === 'DEVICE_REVOKED') {
+            this.end('deviceRevoked');
+            return;
+          }
+          if (isSignInRequired(error)) {
+            this.end('signInRequired');
+            return;
+          }
+          if (error.code === 'OFFLINE' && this.online !== false && !this.running) {
+            // The stream cannot be opened: the next round finds out whether the server is down.
+            this.schedule(0);
+          }
+        }
+        ended = 'failed';
+      } finally {
+        if (watchdog !== null) this.timers.clearTimeout(watchdog);
+      }
+      if (this.stopped) return;
+      if (ended === 'failed') failures += 1;
+      const delay =
+        ended === 'failed'
+          ? backoffDelay(failures, this.options.eventsBackoff ?? EVENTS_BACKOFF, this.random)
+          : 500 + Math.floor(this.random() * 1_000);
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve();
+      const handle = this.timers.setTimeout(() => {
+        this.abort.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        this.timers.clearTimeout(handle);
+        resolve();
+      };
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private currentDrift(): number | null {
+    if (this.pushDrift && this.options.now() - this.pushDrift.at < PUSH_DRIFT_FRESH_MS) return this.pushDrift.ms;
+    return this.headerDrift;
+  }
+
+  private reportDrift(): void {
+    const drift = this.currentDrift();
+    if (drift !== null) this.options.driftMeasured?.(Math.round(drift));
+  }
+
+  private lastSyncedAt(): string | null {
+    try {
+      return (
+        (this.db.$client.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(LAST_SYNCED_KEY) as
+          string | undefined) ?? null
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  /** The badge between rounds: error (with its reason) › offline › synced. */
+  private publishIdle(): void {
+    if (this.stopped) return;
+    const lastSyncedAt = this.lastSyncedAt();
+    const drift = this.currentDrift();
+    const skewed = this.heldForClock || (drift !== null && Math.abs(drift) > DEFAULT_MAX_DRIFT_MS);
+    const reason = this.lastError ?? (skewed ? 'CLOCK_SKEW' : null);
+    if (reason) this.options.publish({ state: 'error', lastSyncedAt, reason });
+    else if (this.online === false)
+      this.options.publish({ state: 'offline', lastSyncedAt, reason: 'SERVER_UNREACHABLE' });
+    else this.options.publish({ state: 'synced', lastSyncedAt });
+  }
+}
+
+/** A condition that stops sync until something changes (shown as the badge's reason). */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export function isSignInRequired(error: ClinicServerError): boolean {
+  return (
+    error.code === 'SIGN_IN_REQUIRED' ||
+    error.code === 'REFRESH_INVALID' ||
+    error.code === 'REFRESH_REUSED' ||
+    (error.status === 401 && error.code !== 'DEVICE_REVOKED')
+  );
+}
+
+/**
+ * Run `work` with foreign keys unchecked (the pragma cannot change inside a transaction, so the
+ * caller must not be in one). Pulled pages may reference records of later pages.
+ */
+function withForeignKeysOff<T>(sqlite: WorkstationStore['sqlite'], work: () => T): T {
+  if (sqlite.inTransaction) return work();
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    return work();
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+}

@@ -1,0 +1,190 @@
+import { RpcError } from '../../shared/rpc/errors';
+import type { SyncDetails } from '../../shared/sync/details';
+import type { SyncStatus } from '../../shared/sync/status';
+import type { Logger } from '../logging/logger';
+import type { WorkstationStore } from '../store';
+import type { WorkstationDb } from '../store/db';
+import type { ServerSession } from '../clinic/server-session';
+import { readSyncDetails } from './details';
+import { Outbox, type NewMutation } from './outbox';
+import { PersistentClock } from './replica';
+import { SyncEngine, type EngineStop, type SyncTuning } from './sync-engine';
+import type { SyncStatusService } from './sync-status-service';
+
+export interface SyncServiceOptions {
+  /** The vault: the store while unlocked. */
+  vault: { readonly isUnlocked: boolean; readonly unlockedStore: WorkstationStore };
+  status: SyncStatusService;
+  log: Logger;
+  dataChanged(payload: { clientIds: string[]; all: boolean }): void;
+  /** This device's clock (tests move it to produce clock skew). */
+  now?: () => number;
+  tuning?: SyncTuning;
+}
+
+/**
+ * Sync as the rest of the core sees it: the outbox features write to, the engine's lifecycle
+ * (started by the session service while unlocked and signed in), the badge's status, and the
+ * sync panel (`sync.details`, `sync.dismissRejected`).
+ *
+ * Features record a local change and its mutation together:
+ *
+ *   core.sync.record((db, outbox) => {
+ *     saveDraft(db, draft);
+ *     outbox.enqueue({ name: 'note.saveDraft', clientId, args: { noteId, content, baseVersion } });
+ *   });
+ *
+ * which runs in one transaction and asks the engine to push shortly.
+ */
+export class SyncService {
+  private engine: SyncEngine | null = null;
+  private current: { db: WorkstationDb; outbox: Outbox } | null = null;
+  private signedOutReason: string | null = null;
+  private signedIn = false;
+  private lastDrift: number | null = null;
+  private lastPending = 0;
+  /** The last status that was not `syncing`: what a round ended with. */
+  private settled: SyncStatus | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The outbox of the unlocked cache (throws LOCKED otherwise). */
+  outbox(): Outbox {
+    const store = this.options.vault.unlockedStore;
+    if (this.current?.db !== store.db) {
+      const db = store.db;
+      this.current = { db, outbox: new Outbox(db, new PersistentClock(db, this.now)) };
+    }
+    return this.current.outbox;
+  }
+
+  /**
+   * Make a local change and queue its mutation(s) in one transaction, then push soon. `work`
+   * gets the drizzle instance and the outbox; whatever it returns is returned.
+   */
+  record<T>(work: (db: WorkstationDb, outbox: Outbox) => T): T {
+    const outbox = this.outbox();
+    const db = this.options.vault.unlockedStore.db;
+    const result = db.$client.transaction(() => work(db, outbox))();
+    this.localChange();
+    return result;
+  }
+
+  /** Queue one mutation on its own (its local change is already written) and push soon. */
+  queue(mutation: NewMutation): number {
+    const id = this.outbox().enqueue(mutation);
+    this.localChange();
+    return id;
+  }
+
+  /** Something was queued in the outbox: update the badge's count and push shortly. */
+  localChange(): void {
+    this.publish(this.options.status.get());
+    this.engine?.localChange();
+  }
+
+  /** Start syncing the unlocked cache with the signed-in session. */
+  start(session: ServerSession, ended: (reason: EngineStop) => void): void {
+    if (this.engine && !this.engine.isStopped) return;
+    const store = this.options.vault.unlockedStore;
+    this.signedIn = true;
+    this.signedOutReason = null;
+    this.engine = new SyncEngine({
+      ...this.options.tuning,
+      store,
+      session,
+      outbox: this.outbox(),
+      log: this.options.log,
+      now: this.now,
+      publish: (status) => this.publish(status),
+      dataChanged: (payload) => this.options.dataChanged(payload),
+      ended: (reason) => ended(reason),
+      driftMeasured: (drift) => {
+        this.lastDrift = drift;
+      },
+    });
+    this.engine.start();
+  }
+
+  /** Stop at once without waiting (before the store locks: nothing may touch it after). */
+  halt(): void {
+    void this.engine?.stop();
+  }
+
+  /** Stop the engine and wait until its round has unwound. */
+  async stop(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    await engine?.stop();
+  }
+
+  /** What the badge shows now. */
+  status(): SyncStatus {
+    return this.options.status.get();
+  }
+
+  get running(): boolean {
+    return this.engine !== null && !this.engine.isStopped;
+  }
+
+  /** No session: the badge says signed out (with why, when the server ended it). */
+  signedOut(reason: string | null = null): void {
+    this.signedIn = false;
+    this.signedOutReason = reason;
+    this.publish({ state: 'signedOut', lastSyncedAt: this.options.status.get().lastSyncedAt });
+  }
+
+  /** `sync.now`: a round (when signed in) and the status after it. */
+  async syncNow(): Promise<SyncStatus> {
+    if (!this.engine || this.engine.isStopped) return this.options.status.get();
+    await this.engine.requestRound();
+    // Another round may have begun since (a poke); answer with how this one ended.
+    const status = this.settled ?? this.options.status.get();
+    return { ...status, pending: this.lastPending };
+  }
+
+  details(): SyncDetails {
+    const store = this.options.vault.unlockedStore;
+    return readSyncDetails(store.sqlite, this.engine?.clockDriftMs ?? this.lastDrift);
+  }
+
+  dismissRejected(mutationId: number): SyncDetails {
+    const store = this.options.vault.unlockedStore;
+    if (!this.outbox().dismissRejected(mutationId)) {
+      throw new RpcError('NOT_FOUND', 'There is no refused change with this number.');
+    }
+    store.audit.append({ action: 'sync.rejected_dismissed', detail: { mutationId } });
+    this.publish(this.options.status.get());
+    return this.details();
+  }
+
+  private publish(status: Omit<SyncStatus, 'pending'> & { pending?: number }): void {
+    if (this.options.vault.isUnlocked) {
+      try {
+        this.lastPending = this.outbox().counts().pending;
+      } catch {
+        // Locking right now: keep the last count.
+      }
+    }
+    const next: SyncStatus = {
+      state: this.signedIn ? status.state : 'signedOut',
+      pending: this.lastPending,
+      lastSyncedAt: status.lastSyncedAt,
+    };
+    const reason = this.signedIn ? status.reason : (this.signedOutReason ?? undefined);
+    if (reason) next.reason = reason;
+    if (next.state !== 'syncing') this.settled = next;
+    const previous = this.options.status.get();
+    if (
+      previous.state !== next.state ||
+      previous.pending !== next.pending ||
+      previous.lastSyncedAt !== next.lastSyncedAt ||
+      previous.reason !== next.reason
+    ) {
+      this.options.status.set(next);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RpcError } from '../../../src/shared/rpc/errors';
+import { openDatabase, type Database } from '../../../src/server/db/database';
+import { changes, notes } from '../../../src/server/db/schema';
+import { rejectionOf, waitFor } from '../../helpers/async';
+import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
+import { startClinic, type Clinic } from './helpers/clinic';
+import { PASSPHRASE, soapContent, startWorkstation } from './helpers/workstation';
+
+/**
+ * First run and the first sync: a real core on a real SQLCipher cache, the real clinic server
+ * on loopback (embedded PGlite).
+ */
+let database: Database;
+let clinic: Clinic;
+
+beforeAll(async () => {
+  database = await openDatabase({ memory: true });
+  clinic = await startClinic(database.db);
+}, 60_000);
+
+afterAll(async () => {
+  await clinic?.close();
+  await database?.close();
+});
+
+/** Notes written on the server as another device would have (rows plus their feed entries). */
+async function seedNotes(clientId: string, authorId: string, count: number, word: string): Promise<string[]> {
+  const ids: string[] = [];
+  const now = new Date();
+  for (let start = 0; start < count; start += 500) {
+    const batch = Array.from({ length: Math.min(500, count - start) }, (_, i) => ({
+      id: randomUUID(),
+      clientId,
+      authorId,
+      status: 'draft' as const,
+      content: soapContent(`${word} session ${start + i}`),
+      version: 1,
+      lastReplicaId: 'r-seeded-elsewhere',
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await database.db.insert(notes).values(batch);
+    await database.db
+      .insert(changes)
+      .values(
+        batch.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })),
+      );
+    ids.push(...batch.map((n) => n.id));
+  }
+  return ids;
+}
+
+describe('first run: sign in, then the passphrase, then sync', () => {
+  it('holds the sign-in until the passphrase exists, then keeps it and fills the cache', async () => {
+    const user = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, user.id, clientId, 'caseload');
+    const seeded = await seedNotes(clientId, user.id, 120, 'zebrafinch');
+
+    const ws = startWorkstation();
+    const { client } = ws.running;
+    expect(await client.call('session.status', {})).toMatchObject({ state: 'signedOut' });
+    expect((await client.call('vault.status', {})).state).toBe('uninitialised');
+
+    const pending = await client.call('session.signIn', {
+      serverUrl: clinic.url,
+      username: user.username,
+      password: PASSWORD,
+    });
+    expect(pending).toMatchObject({ state: 'pendingPassphrase', user: { id: user.id, username: user.username } });
+
+    await client.call('vault.create', { passphrase: PASSPHRASE });
+    await ws.waitForStatus((status) => status.state === 'synced');
+    expect(await client.call('session.status', {})).toMatchObject({ state: 'signedIn', user: { id: user.id } });
+    expect(ws.sessions.at(-1)?.state).toBe('signedIn');
+
+    // The whole caseload arrived: the client, the clinician's staff record and every note.
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+    expect(ws.value('SELECT count(*) FROM clients WHERE id = ?', clientId)).toBe(1);
+    expect(ws.value('SELECT display_name FROM staff WHERE id = ?', user.id)).toBe(`Synthetic ${user.username}`);
+    // Notes are searchable by their text (FTS over the derived body text).
+    const hits = ws.value("SELECT count(*) FROM note_search WHERE note_search MATCH 'zebrafinch'");
+    expect(hits).toBe(seeded.length);
+    const note = ws.rows<{ template: string; note_type: string; modality: string; server_version: string }>(
+      'SELECT template, note_type, modality, server_version FROM session_notes WHERE id = ?',
+      seeded[0],
+    )[0];
+    expect(note).toEqual({ template: 'SOAP', note_type: 'progress', modality: 'video', server_version: '1' });
+    await waitFor(() => ws.dataChanged.some((event) => event.all));
+
+    const details = await client.call('sync.details', {});
+    expect(details.pending).toEqual([]);
+    expect(details.rejected).toEqual([]);
+    expect(details.lastSyncedAt).not.toBeNull();
+  });
+
+  it('refuses a sign-in with a wrong password or an insecure address, in words', async () => {
+    const user = await createUser(database.db);
+    const ws = startWorkstation();
+    const wrong = await rejectionOf(
+      ws.running.client.call('session.signIn', { serverUrl: clinic.url, username: user.username, password: 'nope' }),
+      RpcError,
+    );
+    expect(wrong.code).toBe('INVALID_CREDENTIALS');
+    const insecure = await rejectionOf(
+      ws.running.client.call('session.signIn', {
+        serverUrl: 'http://clinic.example.org',
+        username: user.username,
+        password: PASSWORD,
+      }),
+      RpcError,
+    );
+    expect(insecure.code).toBe('SERVER_URL_REJECTED');
+    const unreachable = await rejectionOf(
+      ws.running.client.call('session.signIn', { serverUrl: 'http://127.0.0.1:9', username: 'x', password: 'y' }),
+      RpcError,
+    );
+    expect(unreachable.code).toBe('SERVER_UNREACHABLE');
+    expect((await ws.running.client.call('session.status', {})).state).toBe('signedOut');
+  });
+});

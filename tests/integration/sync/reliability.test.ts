@@ -1,0 +1,434 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { openDatabase, type Database } from '../../../src/server/db/database';
+import { auditLog, conflicts, notes, refreshTokens, replicas } from '../../../src/server/db/schema';
+import { waitFor } from '../../helpers/async';
+import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
+import { admin, startClinic, startProxy, type Clinic, type Proxy } from './helpers/clinic';
+import { PASSPHRASE, startWorkstation, type Workstation } from './helpers/workstation';
+import type { SyncTuning } from '../../../src/core/sync/sync-engine';
+
+/**
+ * The issue's reliability scenarios, end to end: real cores on real SQLCipher caches, the real
+ * clinic server on loopback (embedded PGlite; tests/integration/sync/postgres.test.ts repeats
+ * the central ones on PostgreSQL), and a loopback TCP proxy per workstation to cut its network.
+ */
+let database: Database;
+let clinic: Clinic;
+
+beforeAll(async () => {
+  database = await openDatabase({ memory: true });
+  clinic = await startClinic(database.db);
+}, 60_000);
+
+afterAll(async () => {
+  await clinic?.close();
+  await database?.close();
+});
+
+interface Device {
+  ws: Workstation;
+  proxy: Proxy;
+}
+
+/** A clinician with one client on their caseload. */
+async function clinician() {
+  const user = await createUser(database.db);
+  const clientId = await createClient(database.db);
+  await assign(database.db, user.id, clientId, 'caseload');
+  return { user, clientId };
+}
+
+/** A workstation behind its own proxy, signed in and synced once. */
+async function device(
+  username: string,
+  options: { sync?: SyncTuning; clock?: () => number; target?: () => number } = {},
+): Promise<Device> {
+  const proxy = await startProxy(options.target ?? (() => clinic.port));
+  onTestFinished(() => proxy.close());
+  const ws = startWorkstation({
+    ...(options.sync ? { sync: options.sync } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await ws.setUp(proxy.url, username);
+  return { ws, proxy };
+}
+
+const replicaOf = (ws: Workstation): string => ws.value("SELECT value FROM store_meta WHERE key = 'sync.replicaId'");
+
+/** How many times the server processed each of this replica's mutations (from its audit chain). */
+async function processedMutations(replicaId: string, action: string): Promise<Map<number, number>> {
+  const rows = await database.db
+    .select({ details: auditLog.details })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), sql`${auditLog.details}->>'replicaId' = ${replicaId}`));
+  const counts = new Map<number, number>();
+  for (const row of rows) {
+    const id = Number(row.details['mutationId']);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const noteText = (ws: Workstation, noteId: string): string =>
+  ws.value('SELECT body_text FROM session_notes WHERE id = ?', noteId);
+
+describe('pushing through failures', () => {
+  it('server killed in the middle of a push: the workstation retries and every change is applied exactly once', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username, { sync: { pushLimit: 10 } });
+    const replicaId = replicaOf(ws);
+
+    // Forty drafts written offline.
+    proxy.cut();
+    const ids = Array.from({ length: 40 }, (_, i) => ws.saveDraft(clientId, `offline draft ${i}`));
+    await ws.waitForStatus((status) => status.pending >= 40);
+
+    // Back online: the second push reaches the server and is applied, but the server dies before
+    // its answer leaves (the answer is cut, then the server is killed).
+    const cut = proxy.cutAnswer(/^POST \/sync\/push /, { nth: 2 });
+    proxy.restore();
+    void ws.running.client.call('sync.now', {});
+    await cut;
+    await clinic.kill();
+    await ws.waitForStatus((status) => status.state === 'offline');
+    expect(ws.value("SELECT count(*) FROM sync_outbox WHERE status = 'pending'")).toBeGreaterThanOrEqual(30);
+
+    await clinic.restart();
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0, 20_000);
+
+    const onServer = await database.db
+      .select({ id: notes.id, version: notes.version, content: notes.content })
+      .from(notes)
+      .where(inArray(notes.id, ids));
+    expect(onServer).toHaveLength(40);
+    expect(onServer.every((note) => note.version === 1)).toBe(true);
+    const processed = await processedMutations(replicaId, 'sync.note.saveDraft');
+    expect(processed.size).toBe(40);
+    expect([...processed.values()].every((times) => times === 1)).toBe(true);
+    const [replica] = await database.db.select().from(replicas).where(eq(replicas.replicaId, replicaId));
+    expect(replica?.lastMutationId).toBe(ws.value("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'"));
+    expect(await ws.running.client.call('sync.details', {})).toMatchObject({ pending: [], rejected: [] });
+  });
+
+  it('a duplicated push and a reordered batch still apply every change once, in order', async () => {
+    const { user, clientId } = await clinician();
+    let mode: 'duplicate' | 'reorder' | 'normal' = 'normal';
+    // The network between the workstation and the server duplicates or reorders push requests.
+    const faultyFetch: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.endsWith('/sync/push') || !init?.body || mode === 'normal') return fetch(input, init);
+      if (mode === 'duplicate') {
+        mode = 'normal';
+        await (await fetch(input, init)).text();
+        return fetch(input, init);
+      }
+      mode = 'normal';
+      const body = JSON.parse(String(init.body)) as { mutations: unknown[] };
+      // The second and third mutation swapped in transit.
+      const [first, second, third, ...rest] = body.mutations;
+      return fetch(input, { ...init, body: JSON.stringify({ ...body, mutations: [first, third, second, ...rest] }) });
+    };
+    const { ws } = await device(user.username, { sync: { fetch: faultyFetch } });
+    const replicaId = replicaOf(ws);
+
+    mode = 'duplicate';
+    const duplicated = [1, 2, 3].map((i) => ws.saveDraft(clientId, `duplicated ${i}`));
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+
+    mode = 'reorder';
+    const reordered = [1, 2, 3, 4, 5].map((i) => ws.saveDraft(clientId, `reordered ${i}`));
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+
+    const onServer = await database.db
+      .select({ id: notes.id, version: notes.version })
+      .from(notes)
+      .where(inArray(notes.id, [...duplicated, ...reordered]));
+    expect(onServer).toHaveLength(8);
+    expect(onServer.every((note) => note.version === 1)).toBe(true);
+    const processed = await processedMutations(replicaId, 'sync.note.saveDraft');
+    expect(processed.size).toBe(8);
+    expect([...processed.values()].every((times) => times === 1)).toBe(true);
+    expect((await ws.running.client.call('sync.details', {})).rejected).toEqual([]);
+  });
+});
+
+describe('pulling through failures', () => {
+  it('a network drop in the middle of a pull: the page in flight is not applied at all, the pull resumes', async () => {
+    const { user, clientId } = await clinician();
+    // No automatic retry during the test (backoff of ten minutes, jitter at its top).
+    const { ws, proxy } = await device(user.username, {
+      sync: { pageLimit: 50, backoff: { baseMs: 600_000, maxMs: 600_000 }, random: () => 0.999 },
+    });
+    proxy.cut();
+    const author = startWorkstation();
+    await author.setUp(clinic.url, user.username);
+    const written = Array.from({ length: 120 }, (_, i) => author.saveDraft(clientId, `page test ${i}`));
+    await author.waitForStatus((status) => status.state === 'synced' && status.pending === 0, 30_000);
+    await author.stop();
+    await ws.waitForStatus((status) => status.state === 'offline');
+
+    // Back online, the workstation pulls by itself; the answer to its second page request is cut.
+    const cut = proxy.cutAnswer(/^POST \/sync\/pull /, { nth: 2, bytes: 20_000 });
+    proxy.restore();
+    await cut;
+    await ws.waitForStatus((status) => status.state === 'offline');
+    // Page one (50 changes) is in the cache; nothing of page two.
+    const count = (): number =>
+      ws.value(`SELECT count(*) FROM session_notes WHERE id IN (${written.map(() => '?').join(',')})`, ...written);
+    expect(count()).toBe(50);
+
+    const resumed = await ws.running.client.call('sync.now', {});
+    expect(resumed.state).toBe('synced');
+    expect(count()).toBe(120);
+    expect(ws.value('SELECT count(DISTINCT id) FROM session_notes WHERE client_id = ?', clientId)).toBe(120);
+  }, 60_000);
+});
+
+describe('conflicts and refusals', () => {
+  it('two workstations edit the same draft offline: the conflict is shown and both texts are kept', async () => {
+    const { user, clientId } = await clinician();
+    const a = await device(user.username);
+    const b = await device(user.username);
+    const noteId = a.ws.saveDraft(clientId, 'first version');
+    await a.ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+    await waitFor(() => b.ws.value<number>('SELECT count(*) FROM session_notes WHERE id = ?', noteId) === 1, 10_000);
+
+    a.proxy.cut();
+    b.proxy.cut();
+    a.ws.saveDraft(clientId, 'edited on laptop A', noteId);
+    b.ws.saveDraft(clientId, 'edited on laptop B', noteId);
+
+    a.proxy.restore();
+    expect((await a.ws.running.client.call('sync.now', {})).pending).toBe(0);
+    b.proxy.restore();
+    await b.ws.running.client.call('sync.now', {});
+
+    const details = await b.ws.running.client.call('sync.details', {});
+    expect(details.conflicts).toHaveLength(1);
+    expect(details.conflicts[0]).toMatchObject({ entityType: 'note', entityId: noteId, clientId });
+    expect(details.conflicts[0]?.clientName).toBe('Synthetic Client');
+    // The server's version (A's) is the note; B's text is kept in the conflict to merge.
+    expect(noteText(b.ws, noteId)).toContain('edited on laptop A');
+    const kept = b.ws.value<string>('SELECT local_payload FROM sync_conflicts WHERE entity_id = ?', noteId);
+    expect(kept).toContain('edited on laptop B');
+    const [server] = await database.db.select().from(notes).where(eq(notes.id, noteId));
+    expect(JSON.stringify(server?.content)).toContain('edited on laptop A');
+    const [conflict] = await database.db.select().from(conflicts).where(eq(conflicts.entityId, noteId));
+    expect(JSON.stringify(conflict?.content)).toContain('edited on laptop B');
+  });
+
+  it('a signed note edited on a stale device is refused, shown, and the signed version stands', async () => {
+    const { user, clientId } = await clinician();
+    const a = await device(user.username);
+    const b = await device(user.username);
+    const noteId = a.ws.saveDraft(clientId, 'the session as documented');
+    await a.ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+    await waitFor(() => b.ws.value<number>('SELECT count(*) FROM session_notes WHERE id = ?', noteId) === 1, 10_000);
+
+    // B is offline when A signs, and edits its stale copy.
+    b.proxy.cut();
+    a.ws.sign(noteId);
+    await a.ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+    b.ws.saveDraft(clientId, 'stale edit made after the note was signed', noteId);
+    // B comes back but cannot push yet: its round pulls the signed note, which must not replace
+    // the pending local edit.
+    b.proxy.refuse(/^POST \/sync\/push /);
+    b.proxy.restore();
+    expect((await b.ws.running.client.call('sync.now', {})).state).toBe('offline');
+    expect(b.proxy.seen(/^POST \/sync\/pull /)).toBeGreaterThan(0);
+    expect(b.ws.value('SELECT status FROM session_notes WHERE id = ?', noteId)).toBe('draft');
+    expect(noteText(b.ws, noteId)).toContain('stale edit');
+
+    b.proxy.allow();
+    await b.ws.running.client.call('sync.now', {});
+    const details = await b.ws.running.client.call('sync.details', {});
+    expect(details.rejected).toHaveLength(1);
+    expect(details.rejected[0]).toMatchObject({
+      name: 'note.saveDraft',
+      code: 'SIGNED_NOTE_IMMUTABLE',
+      entityType: 'note',
+      entityId: noteId,
+      clientId,
+      clientName: 'Synthetic Client',
+    });
+    expect(b.ws.value('SELECT status FROM session_notes WHERE id = ?', noteId)).toBe('signed');
+    expect(noteText(b.ws, noteId)).toContain('the session as documented');
+    // The refused text is still on the workstation, in the refused change.
+    expect(b.ws.value<string>("SELECT args FROM sync_outbox WHERE status = 'rejected'")).toContain('stale edit');
+
+    const mutationId = details.rejected[0]!.mutationId;
+    const after = await b.ws.running.client.call('sync.dismissRejected', { mutationId });
+    expect(after.rejected).toEqual([]);
+  });
+});
+
+describe('scope, revocation, session', () => {
+  it('a client removed from the caseload is purged from the workstation; a pending change about them is refused, not lost', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username);
+    const noteId = ws.saveDraft(clientId, 'written before the client left');
+    await ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+
+    proxy.cut();
+    ws.saveDraft(clientId, 'written offline, after the client left', noteId);
+    await admin(database.db, 'unassign-client', { username: user.username, client: clientId });
+    proxy.restore();
+    await ws.running.client.call('sync.now', {});
+
+    expect(ws.value('SELECT count(*) FROM clients WHERE id = ?', clientId)).toBe(0);
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(0);
+    expect(ws.dataChanged.some((event) => event.clientIds.includes(clientId))).toBe(true);
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.rejected).toHaveLength(1);
+    expect(details.rejected[0]).toMatchObject({ code: 'OUT_OF_SCOPE', clientId, entityId: noteId });
+  });
+
+  it('a revoked device erases its local cache and says so', async () => {
+    const { user } = await clinician();
+    const { ws } = await device(user.username);
+    const database_ = join(ws.profile, 'caseload.db');
+    expect(existsSync(database_)).toBe(true);
+    const deviceId = ws.value<string>("SELECT value FROM store_meta WHERE key = 'server.deviceId'");
+
+    await admin(database.db, 'revoke-device', { device: deviceId });
+    await waitFor(() => ws.sessions.at(-1)?.state === 'revoked', 10_000);
+    expect((await ws.running.client.call('vault.status', {})).state).toBe('uninitialised');
+    expect(await ws.running.client.call('session.status', {})).toMatchObject({ state: 'revoked', user: null });
+    expect(await ws.running.client.call('sync.status', {})).toMatchObject({
+      state: 'signedOut',
+      reason: 'DEVICE_REVOKED',
+    });
+    expect(existsSync(database_)).toBe(false);
+  });
+
+  it('later sessions unlock offline; the session continues when the server is back', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username);
+    await ws.stop();
+    proxy.cut();
+
+    const again = startWorkstation({ profile: ws.profile });
+    const { client } = again.running;
+    await client.call('vault.unlock', { passphrase: PASSPHRASE });
+    expect(await client.call('session.status', {})).toMatchObject({ state: 'signedIn', user: { id: user.id } });
+    await again.waitForStatus((status) => status.state === 'offline');
+    expect(again.value('SELECT count(*) FROM clients WHERE id = ?', clientId)).toBe(1);
+
+    proxy.restore();
+    expect((await client.call('sync.now', {})).state).toBe('synced');
+  });
+
+  it('when the server ends the session, sync stops and asks to sign in again', async () => {
+    const { user } = await clinician();
+    // A second server instance on the same data, twenty minutes ahead: the access token has expired there.
+    const later = await startClinic(database.db);
+    later.offsetMs = 20 * 60_000;
+    onTestFinished(() => later.close());
+    let port = clinic.port;
+    const { ws, proxy } = await device(user.username, { target: () => port });
+    await database.db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, user.id));
+    port = later.port;
+    // Open connections still lead to the first instance: drop them.
+    proxy.cut();
+    proxy.restore();
+
+    await ws.running.client.call('sync.now', {});
+    await waitFor(() => ws.sessions.at(-1)?.state === 'signedOut', 10_000);
+    expect(await ws.running.client.call('sync.status', {})).toMatchObject({
+      state: 'signedOut',
+      reason: 'SIGN_IN_REQUIRED',
+    });
+    // The cache stays, and signing in again (same account) resumes sync.
+    port = clinic.port;
+    proxy.cut();
+    proxy.restore();
+    const back = await ws.running.client.call('session.signIn', {
+      serverUrl: ws.value<string>("SELECT value FROM store_meta WHERE key = 'server.url'"),
+      username: user.username,
+      password: PASSWORD,
+    });
+    expect(back.state).toBe('signedIn');
+    await ws.waitForStatus((status) => status.state === 'synced');
+  });
+});
+
+describe('clocks', () => {
+  it('a device clock five minutes ahead is reported, and its changes wait instead of being refused', async () => {
+    const { user, clientId } = await clinician();
+    const ahead = () => Date.now() + 5 * 60_000;
+    const ws = startWorkstation({ clock: ahead });
+    await ws.running.client.call('session.signIn', {
+      serverUrl: clinic.url,
+      username: user.username,
+      password: PASSWORD,
+    });
+    await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+    const status = await ws.waitForStatus((s) => s.state === 'error');
+    expect(status.reason).toBe('CLOCK_SKEW');
+    ws.saveDraft(clientId, 'written with a wrong clock');
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.clockDriftMs).toBeGreaterThan(290_000);
+    expect(details.clockDriftMs).toBeLessThan(310_000);
+    expect(details.rejected).toEqual([]);
+    expect(details.pending.some((item) => item.name === 'note.saveDraft')).toBe(true);
+  });
+
+  it('a change the server refuses for clock skew is shown with the measured drift', async () => {
+    const { user, clientId } = await clinician();
+    // The server's clock (not its Date header) is five minutes behind: the workstation looks ahead.
+    const behind = await startClinic(database.db);
+    behind.offsetMs = -5 * 60_000;
+    onTestFinished(() => behind.close());
+    const ws = startWorkstation();
+    await ws.running.client.call('session.signIn', {
+      serverUrl: behind.url,
+      username: user.username,
+      password: PASSWORD,
+    });
+    await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+    await ws.waitForStatus((s) => s.state === 'error');
+    ws.saveDraft(clientId, 'refused for the clock');
+    await ws.running.client.call('sync.now', {});
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.clockDriftMs).toBeGreaterThan(290_000);
+    expect(details.rejected.length).toBeGreaterThan(0);
+    expect(details.rejected.every((item) => item.code === 'CLOCK_SKEW')).toBe(true);
+    expect((await ws.running.client.call('sync.status', {})).reason).toBe('CLOCK_SKEW');
+  });
+});
+
+describe('pokes and audit', () => {
+  it('a change pushed from one workstation appears on another without asking', async () => {
+    const { user, clientId } = await clinician();
+    const a = await device(user.username);
+    const b = await device(user.username);
+    const noteId = a.ws.saveDraft(clientId, 'visible elsewhere');
+    await waitFor(() => b.ws.value<number>('SELECT count(*) FROM session_notes WHERE id = ?', noteId) === 1, 10_000);
+    expect(noteText(b.ws, noteId)).toContain('visible elsewhere');
+    await waitFor(() => b.ws.dataChanged.some((event) => event.clientIds.includes(clientId)));
+  });
+
+  it('every local audit entry reaches the server once, codes and ids only', async () => {
+    const { user, clientId } = await clinician();
+    const { ws } = await device(user.username);
+    const store = ws.running.core.vault.unlockedStore;
+    store.audit.append({ action: 'chart.open', recordType: 'client', recordId: clientId, clientId, actorId: user.id });
+    await ws.running.client.call('sync.now', {});
+    await ws.running.client.call('sync.now', {});
+
+    const uploaded = await database.db
+      .select({ action: auditLog.action, recordIds: auditLog.recordIds, userId: auditLog.userId })
+      .from(auditLog)
+      .where(and(eq(auditLog.userId, user.id), sql`${auditLog.action} like 'workstation.%'`));
+    const actions = uploaded.map((row) => row.action);
+    expect(actions.filter((action) => action === 'workstation.chart.open')).toHaveLength(1);
+    expect(actions).toContain('workstation.vault.created');
+    expect(uploaded.find((row) => row.action === 'workstation.chart.open')?.recordIds).toContain(clientId);
+    expect(ws.value('SELECT count(*) FROM audit_log WHERE synced_at IS NULL')).toBe(0);
+  });
+});
