@@ -453,8 +453,11 @@ function checkins(ctx: HistoryContext, onMedication: boolean): void {
     const level = clamp(distress(plan, gen, submittedAt) + (rng.next() - 0.5) * 0.2, 0, 1);
     const used = usedAround(plan, submittedAt) && rng.chance(0.7);
     const ageHours = (gen.now.getTime() - submittedAt.getTime()) / HOUR;
-    const unreviewed = used ? ageHours < 5 * 24 : plan.leavesCheckinsUnreviewed && ageHours < 40;
-    const reviewedAt = addMs(submittedAt, rng.int(1, 20) * HOUR);
+    // Most clinicians read check-ins within hours; some have a backlog; reported use waits for
+    // the next session's review.
+    const unreviewed = used ? ageHours < 5 * 24 : plan.leavesCheckinsUnreviewed ? ageHours < 40 : ageHours < 0.25;
+    const reviewed = addMs(submittedAt, rng.int(10, 240) * MINUTE);
+    const reviewedAt = reviewed > gen.now ? addMs(gen.now, -5 * MINUTE) : reviewed;
     push(
       'checkin',
       {
@@ -466,8 +469,8 @@ function checkins(ctx: HistoryContext, onMedication: boolean): void {
         medicationTaken: onMedication ? rng.chance(0.93) : null,
         useSinceLast: used,
         comment: rng.chance(0.15) ? rng.pick(CHECKIN_COMMENTS) : null,
-        reviewedAt: unreviewed || reviewedAt > gen.now ? null : iso(reviewedAt),
-        reviewedBy: unreviewed || reviewedAt > gen.now ? null : plan.clinician.id,
+        reviewedAt: unreviewed ? null : iso(reviewedAt),
+        reviewedBy: unreviewed ? null : plan.clinician.id,
       },
       submittedAt,
     );

@@ -51,3 +51,9 @@ export const DEMO_USERS: readonly DemoUserSpec[] = [
 
 /** The account `npm run demo` signs the workstation in with. */
 export const DEMO_SIGN_IN_USERNAME = 'demo.clinician1';
+
+/** Where `npm run demo` keeps the demo clinic (`server/`) and the demo workstation (`workstation/`). */
+export const DEFAULT_DEMO_DATA_DIR = './demo-data';
+
+/** The demo clinic server's loopback port (fixed, so a signed-in demo workstation finds it again). */
+export const DEFAULT_DEMO_PORT = 8787;

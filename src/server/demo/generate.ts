@@ -212,7 +212,7 @@ function planClients(gen: Generation, rng: Prng, count: number): ClientPlan[] {
         postalCode: `97${pad(r.int(0, 99))}0`,
         country: 'US',
       },
-      leavesCheckinsUnreviewed: r.chance(0.35),
+      leavesCheckinsUnreviewed: r.chance(0.25),
     });
   }
   return plans;

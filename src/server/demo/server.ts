@@ -4,7 +4,13 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildServer } from '../app.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { createServerLogger } from '../logger.js';
-import { DEMO_PASSWORD, DEMO_USERS, DEMO_WORKSTATION_PASSPHRASE } from './credentials.js';
+import {
+  DEFAULT_DEMO_DATA_DIR,
+  DEFAULT_DEMO_PORT,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  DEMO_WORKSTATION_PASSPHRASE,
+} from './credentials.js';
 import { seedDemoClinic, type SeedOptions, type SeedResult } from './seed.js';
 
 /**
@@ -13,8 +19,7 @@ import { seedDemoClinic, type SeedOptions, type SeedResult } from './seed.js';
  * (./main.ts) and, in-process, by the browser harness (`npm run demo`, `npm run dev:web`).
  */
 
-export const DEFAULT_DEMO_PORT = 8787;
-export const DEFAULT_DEMO_DATA_DIR = './demo-data';
+export { DEFAULT_DEMO_DATA_DIR, DEFAULT_DEMO_PORT };
 
 /** Written into a demo data folder; `--reset` deletes only folders that have it. */
 export const DEMO_MARKER_FILE = 'DEMO-CLINIC.txt';
