@@ -1,77 +1,151 @@
 /**
  * `npm run bench`: every benchmark of the project, each against its baseline measured in the
- * same run (plain SQLite for the encrypted store; later PouchDB for sync). Raw results go to
- * bench/results/<name>-<date>.json; BENCHMARKS.md is rewritten with the summary and the machine.
- * `npm run bench -- --quick` runs smaller data sets (a smoke run, not for the record).
+ * same run (plain SQLite for the encrypted store; PouchDB replication for sync). Raw results go
+ * to bench/results/<name>-<date>.json; BENCHMARKS.md is rewritten with the summary and the
+ * machine (a section not run this time is rendered from its newest saved results).
+ *
+ *   npm run bench                      # everything
+ *   npm run bench -- --store           # the encrypted store only
+ *   npm run bench -- --sync            # sync only (add --postgres for PostgreSQL as well)
+ *   npm run bench -- --quick           # smaller data sets: a smoke run, printed, BENCHMARKS.md untouched
+ *   npm run bench -- --cpu-prof        # sync: CPU profiles into bench/results/profiles/
+ *   npm run bench -- --render          # rewrite BENCHMARKS.md from the newest saved results
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStoreBench, toMarkdown as storeMarkdown, type StoreBenchResult } from './store-bench';
+import { runSyncBench, toMarkdown as syncMarkdown, type SyncBenchResult } from './sync-bench';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const quick = process.argv.includes('--quick');
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const render = argv.includes('--render');
+const only = argv.includes('--store') ? 'store' : argv.includes('--sync') ? 'sync' : null;
 /** The configuration src/core/store/open-database.ts uses by default. */
 const KEPT_VARIANT = 'sqlcipher4 4096/SHA512, cache 64 MiB';
-
-// `--render <file>` rewrites BENCHMARKS.md from saved raw results instead of measuring again.
-const renderFrom = process.argv.includes('--render') ? process.argv[process.argv.indexOf('--render') + 1] : undefined;
-const store: StoreBenchResult = renderFrom
-  ? (JSON.parse(readFileSync(renderFrom, 'utf8')) as StoreBenchResult)
-  : await runStoreBench({ quick });
-const day = store.date.slice(0, 10);
 const resultsDir = join(ROOT, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
-const storeFile = `bench/results/store-${day}${quick ? '-quick' : ''}.json`;
-if (!renderFrom) writeFileSync(join(ROOT, storeFile), `${JSON.stringify(store, null, 2)}\n`);
 
-const m = store.machine;
-const summary = [
+/** The newest saved full-run results of one benchmark (`<name>-YYYY-MM-DD.json`). */
+function newest<T>(name: string): { file: string; result: T } | null {
+  const pattern = new RegExp(`^${name}-\\d{4}-\\d{2}-\\d{2}\\.json$`);
+  const file = readdirSync(resultsDir)
+    .filter((f) => pattern.test(f))
+    .sort()
+    .at(-1);
+  return file
+    ? { file: `bench/results/${file}`, result: JSON.parse(readFileSync(join(resultsDir, file), 'utf8')) as T }
+    : null;
+}
+
+function save<T extends { date: string }>(name: string, result: T): string {
+  const file = `bench/results/${name}-${result.date.slice(0, 10)}${quick ? '-quick' : ''}.json`;
+  writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+const runStore = !render && only !== 'sync';
+const runSync = !render && only !== 'store';
+let storeSection: { file: string; result: StoreBenchResult } | null = null;
+let syncSection: { file: string; result: SyncBenchResult } | null = null;
+if (runStore) {
+  const result = await runStoreBench({ quick });
+  storeSection = { file: save('store', result), result };
+}
+if (runSync) {
+  const cpuProfileDir = argv.includes('--cpu-prof') ? join(resultsDir, 'profiles') : undefined;
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+  const result = await runSyncBench({
+    quick,
+    postgres: argv.includes('--postgres'),
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
+  syncSection = { file: save('sync', result), result };
+}
+if (!quick) {
+  storeSection ??= newest<StoreBenchResult>('store');
+  syncSection ??= newest<SyncBenchResult>('sync');
+}
+
+const sections = [
   '# Benchmarks',
   '',
-  'Run with `npm run bench`. Each figure is measured against its baseline in the same run, so',
-  'ratios compare like with like on the same machine and load. Raw numbers are in `bench/results/`.',
+  'Run with `npm run bench` (`-- --store` or `-- --sync` for one part). Each figure is measured against its',
+  'baseline in the same run, so ratios compare like with like on the same machine and load. Raw numbers',
+  'are in `bench/results/`.',
   '',
-  `Machine: ${m.cpu}, ${m.cores} cores, AES-NI ${m.aesNi ? 'yes' : 'no'}, Node ${m.node}, ${m.platform}. Run ${store.date}${quick ? ' (quick run: smaller data set)' : ''}.`,
-  '',
-  '## Encrypted caseload cache (SQLCipher) vs plain SQLite',
-  '',
-  storeMarkdown(store),
-  '',
-  `Raw: \`${storeFile}\`.`,
-  '',
-  '### Against the targets (issue 3), for the configuration the product uses',
-  '',
-  targetTable(store),
-  '',
-  '### Notes',
-  '',
-  '- "Open" is opening the database file with its raw key; the memory-hard key derivation at unlock',
-  '  (scrypt, 2^17, r=8) has no plain-SQLite equivalent and is reported on its own line.',
-  '- Tuning kept: SQLCipher 4 defaults (4096-byte pages, HMAC-SHA512) with a 64 MiB page cache.',
-  '  16 KiB pages were rejected: full-text search p95 went 10–20× slower and draft saves slower, with',
-  '  no reliable bulk-insert gain across runs. HMAC and encryption are never turned off. The build already',
-  '  uses the CPU AES instructions (AES-NI present; the library disables them only for WebAssembly).',
-  '- Bulk insert happens during initial sync, in the background; interactive operations (chart load,',
-  '  draft save, search) are what the clinician waits on. The product writes it with `bulkImport()`',
-  '  (a rollback journal instead of the WAL, so each page is encrypted once, not again at checkpoint);',
-  '  on this schema that saves ~10 % for both stores (FTS5 indexing is a large share of the plain time),',
-  '  so the ratio barely moves. The WAL column shows the same rows written through the WAL.',
-  '- Where the encrypted time goes (perf, bulk insert through the WAL): ~35 % HMAC-SHA512 in software,',
-  '  ~10 % AES (AES-NI), the rest SQLite. The library has no SHA-NI code path. HMAC-SHA1 would meet the',
-  '  bulk-insert target (~1.24×) but is not used: HMAC-SHA512 is the SQLCipher 4 default that standard',
-  '  tools open, and a background sync is not worth a weaker primitive for the clinical record.',
-  '- Draft save p95 is bound by fsync (`synchronous=FULL`: a saved draft is on disk before the save',
-  '  returns); plain SQLite shows the same p95 on this machine.',
-  '- Single bulk-insert samples on a 2-core machine are noisy (±20 % between runs); the interactive',
-  '  operations are medians of 20–100 runs.',
-  '',
-].join('\n');
-writeFileSync(join(ROOT, 'BENCHMARKS.md'), summary);
+];
+if (storeSection) sections.push(...storeReport(storeSection.result, storeSection.file));
+if (syncSection) sections.push(...syncReport(syncSection.result, syncSection.file));
+const summary = sections.join('\n');
+if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), summary);
 process.stdout.write(`${summary}\n`);
 
+function storeReport(result: StoreBenchResult, file: string): string[] {
+  const m = result.machine;
+  return [
+    '## Encrypted caseload cache (SQLCipher) vs plain SQLite',
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, AES-NI ${m.aesNi ? 'yes' : 'no'}, Node ${m.node}, ${m.platform}. Run ${result.date}.`,
+    '',
+    storeMarkdown(result),
+    '',
+    `Raw: \`${file}\`.`,
+    '',
+    '### Against the targets (issue 3), for the configuration the product uses',
+    '',
+    targetTable(result),
+    '',
+    '### Notes',
+    '',
+    '- "Open" is opening the database file with its raw key; the memory-hard key derivation at unlock',
+    '  (scrypt, 2^17, r=8) has no plain-SQLite equivalent and is reported on its own line.',
+    '- Tuning kept: SQLCipher 4 defaults (4096-byte pages, HMAC-SHA512) with a 64 MiB page cache.',
+    '  16 KiB pages were rejected: full-text search p95 went 10–20× slower and draft saves slower, with',
+    '  no reliable bulk-insert gain across runs. HMAC and encryption are never turned off. The build already',
+    '  uses the CPU AES instructions (AES-NI present; the library disables them only for WebAssembly).',
+    '- Bulk insert happens during initial sync, in the background; interactive operations (chart load,',
+    '  draft save, search) are what the clinician waits on. The product writes it with `bulkImport()`',
+    '  (a rollback journal instead of the WAL, so each page is encrypted once, not again at checkpoint);',
+    '  on this schema that saves ~10 % for both stores (FTS5 indexing is a large share of the plain time),',
+    '  so the ratio barely moves. The WAL column shows the same rows written through the WAL.',
+    '- Where the encrypted time goes (perf, bulk insert through the WAL): ~35 % HMAC-SHA512 in software,',
+    '  ~10 % AES (AES-NI), the rest SQLite. The library has no SHA-NI code path. HMAC-SHA1 would meet the',
+    '  bulk-insert target (~1.24×) but is not used: HMAC-SHA512 is the SQLCipher 4 default that standard',
+    '  tools open, and a background sync is not worth a weaker primitive for the clinical record.',
+    '- Draft save p95 is bound by fsync (`synchronous=FULL`: a saved draft is on disk before the save',
+    '  returns); plain SQLite shows the same p95 on this machine.',
+    '- Single bulk-insert samples on a 2-core machine are noisy (±20 % between runs); the interactive',
+    '  operations are medians of 20–100 runs.',
+    '',
+  ];
+}
+
+function syncReport(result: SyncBenchResult, file: string): string[] {
+  const m = result.machine;
+  return [
+    '## Sync: workstation ⇄ clinic server vs PouchDB replication',
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}. Run ${result.date}.`,
+    '',
+    syncMarkdown(result),
+    '',
+    `Raw: \`${file}\`.`,
+    '',
+    ...syncNotes(result),
+    '',
+  ];
+}
+
+/** Where the time goes (from the profiles of the recorded run); kept next to the numbers it explains. */
+function syncNotes(result: SyncBenchResult): string[] {
+  void result;
+  return ['### Notes', '', '- (analysis pending)'];
+}
+
 /** Each target checked against this run's numbers (never hard-coded). */
-function targetTable(result: typeof store): string {
+function targetTable(result: StoreBenchResult): string {
   const kept = result.variants.find((v) => v.variant === KEPT_VARIANT);
   const ratios = result.ratios.find((r) => r.variant === KEPT_VARIANT);
   if (!kept || !ratios) return `(variant "${KEPT_VARIANT}" missing from this run)`;

@@ -40,6 +40,49 @@ export interface ClinicServerInfo {
   loadUsers: Array<{ username: string; password: string; clientIds: string[] }>;
 }
 
+export interface SqlStat {
+  sql: string;
+  count: number;
+  totalMs: number;
+}
+
+type Queryable = { query: (...args: unknown[]) => Promise<unknown> };
+type PgliteLike = Queryable & { transaction: (fn: (tx: Queryable) => Promise<unknown>) => Promise<unknown> };
+
+/** Per-statement counts and times, PGlite only (the client's `query`, inside transactions too). */
+const sqlStats = new Map<string, SqlStat>();
+const normalise = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .replace(/\(\$\d+(, \$\d+)+\)/g, '($…)')
+    .replace(/"[a-z_]+"\./g, '')
+    .slice(0, 160);
+
+function instrument(client: PgliteLike): void {
+  const wrap = (target: Queryable) => {
+    const query = target.query.bind(target);
+    target.query = async (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return await query(...args);
+      } finally {
+        const key = normalise(String(args[0]));
+        const stat = sqlStats.get(key) ?? { sql: key, count: 0, totalMs: 0 };
+        stat.count += 1;
+        stat.totalMs += performance.now() - t0;
+        sqlStats.set(key, stat);
+      }
+    };
+  };
+  wrap(client);
+  const transaction = client.transaction.bind(client);
+  client.transaction = (fn) =>
+    transaction((tx) => {
+      wrap(tx);
+      return fn(tx);
+    });
+}
+
 let database: Database | null = null;
 let app: FastifyInstance | null = null;
 let bytesOfClosedSockets = 0;
@@ -91,6 +134,7 @@ const handlers = {
       ? await addLoadUsers(db, params.loadUsers.count, params.loadUsers.clientsEach, clientIds)
       : [];
     const seedMs = performance.now() - t0;
+    if (database.kind === 'pglite') instrument((db as unknown as { $client: PgliteLike }).$client);
 
     const logger = createServerLogger({
       level: 'info',
@@ -126,6 +170,12 @@ const handlers = {
     let live = 0;
     for (const socket of liveSockets) live += socket.bytesWritten;
     return bytesOfClosedSockets + live;
+  },
+  /** Statements run since the last call (PGlite only), most expensive first; resets. */
+  async takeSqlStats(): Promise<SqlStat[]> {
+    const out = [...sqlStats.values()].sort((a, b) => b.totalMs - a.totalMs);
+    sqlStats.clear();
+    return out;
   },
   async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
     const m = process.memoryUsage();

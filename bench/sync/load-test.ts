@@ -10,7 +10,7 @@ import { HybridLogicalClock } from '../../src/shared/sync/hlc';
 import type { Mutation } from '../../src/shared/sync/protocol';
 import { draftContent } from './draft';
 import { HttpError, type ProtocolClient } from './protocol-client';
-import { latencyStats, processMemory, round, sleep, type LatencyStats } from './stats';
+import { latencyStats, median, processMemory, round, sleep, type LatencyStats } from './stats';
 
 export interface LoadWorkstation {
   client: ProtocolClient;
@@ -292,4 +292,93 @@ export async function pushSaturation(
     latency: latencyStats(samples),
     errors,
   };
+}
+
+export interface RequestAnatomy {
+  request: string;
+  runs: number;
+  /** Client-side time per request (loopback, one at a time). */
+  medianMs: number;
+  /** Statements per request and their time in the database client (PGlite), per request. */
+  statements: number;
+  sqlMs: number;
+  top: Array<{ sql: string; perRequest: number; msPerRequest: number }>;
+}
+
+/**
+ * One request at a time, to see what each costs on the server: a pull with nothing new, a push
+ * of one draft, a pull that brings one change. `takeSqlStats` returns (and resets) the
+ * server's per-statement counters.
+ */
+export async function requestAnatomy(
+  a: LoadWorkstation,
+  b: LoadWorkstation,
+  cursor: string,
+  takeSqlStats: () => Promise<Array<{ sql: string; count: number; totalMs: number }>>,
+  runs: number,
+): Promise<RequestAnatomy[]> {
+  const clock = new HybridLogicalClock(a.client.replicaId, Date.now);
+  const otherClock = new HybridLogicalClock(b.client.replicaId, Date.now);
+  let current = cursor;
+  type Stat = { sql: string; count: number; totalMs: number };
+  const summarise = (request: string, samples: number[], stats: Stat[]): RequestAnatomy => ({
+    request,
+    runs: samples.length,
+    medianMs: round(median(samples)),
+    statements: round(stats.reduce((n, s) => n + s.count, 0) / samples.length, 1),
+    sqlMs: round(stats.reduce((n, s) => n + s.totalMs, 0) / samples.length),
+    top: [...stats]
+      .sort((x, y) => y.totalMs - x.totalMs)
+      .slice(0, 6)
+      .map((s) => ({
+        sql: s.sql,
+        perRequest: round(s.count / samples.length, 1),
+        msPerRequest: round(s.totalMs / samples.length),
+      })),
+  });
+  const merge = (into: Map<string, Stat>, stats: Stat[]) => {
+    for (const s of stats) {
+      const seen = into.get(s.sql) ?? { sql: s.sql, count: 0, totalMs: 0 };
+      seen.count += s.count;
+      seen.totalMs += s.totalMs;
+      into.set(s.sql, seen);
+    }
+  };
+  const pullOnce = async () => {
+    const page = await a.client.pull(current);
+    if (page.response.status !== 'ok') throw new Error('resync during the anatomy run');
+    current = page.response.cursor;
+    return page.ms;
+  };
+  const draft = (ws: LoadWorkstation, hlc: HybridLogicalClock, seq: number) =>
+    ws.client.number([
+      {
+        name: 'note.saveDraft',
+        clientId: ws.clientIds[0]!,
+        args: { noteId: randomUUID(), content: draftContent(seq), baseVersion: null },
+        hlc: hlc.tick(),
+      },
+    ]);
+
+  const out: RequestAnatomy[] = [];
+  await takeSqlStats();
+  const idle: number[] = [];
+  for (let i = 0; i < runs; i += 1) idle.push(await pullOnce());
+  out.push(summarise('pull, nothing new', idle, await takeSqlStats()));
+
+  const pushes: number[] = [];
+  for (let i = 0; i < runs; i += 1) pushes.push((await a.client.push(draft(a, clock, i))).ms);
+  out.push(summarise('push, one draft note', pushes, await takeSqlStats()));
+  await pullOnce(); // our own drafts
+
+  const oneChange: number[] = [];
+  const merged = new Map<string, Stat>();
+  for (let i = 0; i < runs; i += 1) {
+    await b.client.push(draft(b, otherClock, i));
+    await takeSqlStats();
+    oneChange.push(await pullOnce());
+    merge(merged, await takeSqlStats());
+  }
+  out.push(summarise('pull, one new note', oneChange, [...merged.values()]));
+  return out;
 }

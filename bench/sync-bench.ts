@@ -1,0 +1,635 @@
+/**
+ * Sync benchmark (issue 4), side by side in one run on loopback:
+ *
+ * 1. Initial sync of a 60-client caseload (the demo clinic, 20,000 notes plus their measures,
+ *    check-ins, appointments …) into an empty encrypted workstation cache through the real
+ *    workstation sync engine (SQLCipher file, real HTTP pulls), against the real clinic server
+ *    in its own process. Also the same pulls without a workstation (server + wire only).
+ * 2. The reference: PouchDB replication of the same documents (one per record, same JSON
+ *    bodies) from express-pouchdb (pouchdb-node, LevelDB) into an empty pouchdb-node database.
+ * 3. Push-to-visible latency on a second device: ours (outbox → push → SSE poke → pull into
+ *    device B's cache) and PouchDB live replication (A → server → B).
+ * 4. A bounded load test: many simulated workstations against one server, and what the
+ *    serialised push path costs (push throughput against concurrency).
+ *
+ *   npm run bench -- --sync [--quick] [--postgres] [--cpu-prof]
+ *   npx tsx bench/sync-bench.ts [--quick] [--postgres] [--cpu-prof]
+ *
+ * `--postgres` repeats our side on a throwaway PostgreSQL 15 cluster (tests/server/helpers).
+ * `--cpu-prof` writes CPU profiles of the server processes (one folder each) and of the workstation
+ * side of each initial sync to bench/results/profiles/.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Change } from '../src/shared/sync/protocol';
+import { loadAverages, machineInfo, type MachineInfo } from './machine';
+import { startChild, type Child } from './sync/child';
+import type { ClinicServerHandlers, ClinicServerInfo, ClinicServerStart } from './sync/clinic-server';
+import { draftContent } from './sync/draft';
+import {
+  pushSaturation,
+  requestAnatomy,
+  runLoadTest,
+  warmUp,
+  type LoadTestResult,
+  type LoadWorkstation,
+  type RequestAnatomy,
+  type SaturationResult,
+} from './sync/load-test';
+import type { PouchServerHandlers } from './sync/pouch-server';
+import { profiled } from './sync/profiler';
+import { pouchInitialSync, pouchLiveLatency, type PouchDoc } from './sync/pouchdb-baseline';
+import { ProtocolClient, signIn } from './sync/protocol-client';
+import { latencyStats, median, round, type LatencyStats } from './sync/stats';
+import { engineInitialSync, engineLatency, type EngineInitialSync, type EngineLatency } from './sync/workstation';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export type Backend = 'pglite' | 'postgres';
+
+export interface SyncBenchOptions {
+  quick?: boolean;
+  /** Also run our side on PostgreSQL. */
+  postgres?: boolean;
+  /** Write CPU profiles of the server processes here. */
+  cpuProfileDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface Timed {
+  runsMs: number[];
+  medianMs: number;
+}
+
+export interface RawPullResult extends Timed {
+  pages: number;
+  changes: number;
+  /** Response bodies (JSON) as the client read them. */
+  bodyBytes: number;
+  /** Bytes the server wrote to its sockets (headers included). */
+  wireBytes: number;
+}
+
+export interface BackendResult {
+  backend: Backend;
+  seedMs: number;
+  /** Our pull with no workstation behind it: server + wire + JSON.parse only. */
+  rawPull: RawPullResult;
+  /** The real workstation engine into an empty SQLCipher cache. */
+  initialSync: Timed & { runs: EngineInitialSync[] };
+  latency: EngineLatency;
+  /** One request at a time: what a pull and a push cost on the server, statement by statement. */
+  anatomy: RequestAnatomy[];
+  load: LoadTestResult;
+  saturation: SaturationResult[];
+}
+
+export interface SyncBenchResult {
+  kind: 'sync';
+  date: string;
+  quick: boolean;
+  machine: MachineInfo;
+  loadAverage: { before: number[]; after: number[] };
+  dataset: {
+    clients: number;
+    notesPerClient: number;
+    changes: number;
+    byEntity: Record<string, number>;
+    bodyBytes: number;
+  };
+  load: { workstations: number; users: number; seed: { clients: number; notesPerClient: number } };
+  pouchdb: {
+    versions: { pouchdbNode: string; expressPouchdb: string };
+    adapter: string;
+    docs: number;
+    loadMs: number;
+    wireBytes: number;
+    /** PouchDB's default replication batch (100 documents) and batches of 1,000 like our pull pages. */
+    initialSync: { batch100: Timed; batch1000: Timed };
+    latency: LatencyStats & { samplesMs: number[] };
+  };
+  backends: BackendResult[];
+  ratios: Array<{
+    backend: Backend;
+    initialSyncVsPouchBest: number;
+    initialSyncVsPouchDefault: number;
+    latencyP50VsPouch: number;
+  }>;
+}
+
+interface Plan {
+  seed: { clients: number; notesPerClient: number };
+  runs: number;
+  latencyRounds: number;
+  anatomyRuns: number;
+  load: {
+    users: number;
+    devicesPerUser: number;
+    clientsEach: number;
+    durationMs: number;
+    seed: { clients: number; notesPerClient: number };
+  };
+  saturation: { concurrency: number[]; durationMs: number };
+}
+
+const FULL: Plan = {
+  seed: { clients: 60, notesPerClient: 333 },
+  runs: 3,
+  latencyRounds: 50,
+  anatomyRuns: 30,
+  load: {
+    users: 100,
+    devicesPerUser: 2,
+    clientsEach: 4,
+    durationMs: 60_000,
+    seed: { clients: 200, notesPerClient: 10 },
+  },
+  saturation: { concurrency: [1, 8, 32], durationMs: 5_000 },
+};
+const QUICK: Plan = {
+  seed: { clients: 60, notesPerClient: 33 },
+  runs: 1,
+  latencyRounds: 10,
+  anatomyRuns: 5,
+  load: { users: 25, devicesPerUser: 2, clientsEach: 4, durationMs: 10_000, seed: { clients: 60, notesPerClient: 5 } },
+  saturation: { concurrency: [1, 8], durationMs: 2_000 },
+};
+
+const version = (pkg: string): string => {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+export async function runSyncBench(options: SyncBenchOptions = {}): Promise<SyncBenchResult> {
+  const quick = options.quick ?? false;
+  const plan = quick ? QUICK : FULL;
+  const log = options.log ?? ((line: string) => process.stderr.write(`sync bench: ${line}\n`));
+  const loadBefore = loadAverages();
+  const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'continuum-sync-bench-'));
+  const nodeFlags = (name: string) =>
+    options.cpuProfileDir
+      ? // One folder per process: tsx's loader thread writes a profile too (the main thread's has tid 0).
+        ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`]
+      : [];
+  const children: Array<Child<never>> = [];
+
+  const startClinic = async (backend: Backend, params: Omit<ClinicServerStart, 'dir' | 'databaseUrl'>, tag: string) => {
+    const child = startChild<ClinicServerHandlers>(join(HERE, 'sync/clinic-server.ts'), {
+      nodeFlags: nodeFlags(`server-${backend}-${tag}`),
+    });
+    children.push(child as unknown as Child<never>);
+    const databaseUrl = backend === 'postgres' ? await postgresDatabase(`bench_${tag}`) : undefined;
+    const serverDir = join(dir, `${backend}-${tag}`);
+    mkdirSync(serverDir, { recursive: true });
+    const info = await child.call('start', { dir: serverDir, ...params, ...(databaseUrl ? { databaseUrl } : {}) });
+    return { child, info };
+  };
+
+  let cluster: { createDatabase(name: string): Promise<string>; stop(): Promise<void> } | null = null;
+  const postgresDatabase = async (name: string) => {
+    if (!cluster) {
+      // The test helper's throwaway cluster (fsync off: a benchmark, not a durability test).
+      const { startPostgres } = await import('../tests/server/helpers/postgres');
+      cluster = await startPostgres();
+    }
+    return cluster.createDatabase(name);
+  };
+
+  try {
+    const backends: Backend[] = options.postgres ? ['pglite', 'postgres'] : ['pglite'];
+    const results: BackendResult[] = [];
+    let pouch: SyncBenchResult['pouchdb'] | null = null;
+    let dataset: SyncBenchResult['dataset'] | null = null;
+
+    for (const backend of backends) {
+      log(
+        `${backend}: starting the clinic server and seeding ${plan.seed.clients} clients × ${plan.seed.notesPerClient} notes…`,
+      );
+      const { child: server, info } = await startClinic(backend, { seed: plan.seed }, 'caseload');
+      log(`${backend}: seeded in ${Math.round(info.seedMs)} ms (${JSON.stringify(info.counts)})`);
+
+      // The documents, and a warm-up of the server (JIT, caches) before anything is timed.
+      const rawClient = await protocolClient(info);
+      const byEntity: Record<string, number> = {};
+      const docs: PouchDoc[] = [];
+      const warm = await rawClient.pullAll(null, (changes: Change[]) => {
+        for (const change of changes) {
+          if (change.op !== 'put') continue;
+          byEntity[change.entity] = (byEntity[change.entity] ?? 0) + 1;
+          docs.push({
+            _id: change.id,
+            entity: change.entity,
+            clientId: change.clientId,
+            version: change.version,
+            data: change.data,
+          });
+        }
+      });
+      dataset ??= { ...plan.seed, changes: warm.changes, byEntity, bodyBytes: warm.bytes };
+
+      let pouchServer: Child<PouchServerHandlers> | null = null;
+      let pouchUrl = '';
+      if (!pouch) {
+        log(`PouchDB: loading ${docs.length} documents into express-pouchdb…`);
+        pouchServer = startChild<PouchServerHandlers>(join(HERE, 'sync/pouch-server.ts'), {
+          nodeFlags: nodeFlags('pouchdb-server'),
+        });
+        const pouchDir = join(dir, 'pouch-server');
+        mkdirSync(pouchDir, { recursive: true });
+        pouchUrl = (await pouchServer.call('start', { dir: pouchDir })).url;
+        const docsFile = join(dir, 'docs.json');
+        writeFileSync(docsFile, JSON.stringify(docs));
+        const loaded = await pouchServer.call('load', { name: 'caseload', file: docsFile });
+        rmSync(docsFile);
+        pouch = {
+          versions: { pouchdbNode: version('pouchdb-node'), expressPouchdb: version('express-pouchdb') },
+          adapter: 'leveldb (leveldown) on both ends',
+          docs: loaded.docs,
+          loadMs: round(loaded.ms, 0),
+          wireBytes: 0,
+          initialSync: { batch100: { runsMs: [], medianMs: 0 }, batch1000: { runsMs: [], medianMs: 0 } },
+          latency: { ...latencyStats([]), samplesMs: [] },
+        };
+        log('PouchDB: warm-up replication…');
+        await pouchInitialSync(pouchUrl, 'caseload', join(dir, 'pouch-client'), 100);
+      }
+
+      const raw: RawPullResult = { runsMs: [], medianMs: 0, pages: 0, changes: 0, bodyBytes: 0, wireBytes: 0 };
+      const initial: BackendResult['initialSync'] = { runs: [], runsMs: [], medianMs: 0 };
+      for (let run = 0; run < plan.runs; run += 1) {
+        const wire0 = await server.call('bytesSent', undefined);
+        const t0 = performance.now();
+        const pulled = await rawClient.pullAll(null);
+        raw.runsMs.push(round(performance.now() - t0));
+        raw.wireBytes = (await server.call('bytesSent', undefined)) - wire0;
+        Object.assign(raw, { pages: pulled.pages, changes: pulled.changes, bodyBytes: pulled.bytes });
+        log(`${backend}: raw pull ${run + 1}/${plan.runs}: ${Math.round(raw.runsMs.at(-1)!)} ms`);
+
+        const engineRun = await profiled(options.cpuProfileDir, `workstation-initial-sync-${backend}-${run}`, () =>
+          engineInitialSync({
+            url: info.url,
+            username: info.caseloadUser.username,
+            password: info.caseloadUser.password,
+            dir: join(dir, `ws-${backend}-${run}`),
+            serverBytes: () => server.call('bytesSent', undefined),
+          }),
+        );
+        initial.runs.push(engineRun);
+        initial.runsMs.push(engineRun.totalMs);
+        log(`${backend}: engine initial sync ${run + 1}/${plan.runs}: ${Math.round(engineRun.totalMs)} ms`);
+
+        if (pouchServer && pouch) {
+          for (const batch of [100, 1000] as const) {
+            const wire1 = await pouchServer.call('bytesSent', undefined);
+            const replicated = await pouchInitialSync(pouchUrl, 'caseload', join(dir, 'pouch-client'), batch);
+            if (batch === 100) pouch.wireBytes = (await pouchServer.call('bytesSent', undefined)) - wire1;
+            pouch.initialSync[`batch${batch}`].runsMs.push(round(replicated.ms));
+            log(`PouchDB: replication (batch ${batch}) ${run + 1}/${plan.runs}: ${Math.round(replicated.ms)} ms`);
+          }
+        }
+      }
+      raw.medianMs = round(median(raw.runsMs));
+      initial.medianMs = round(median(initial.runsMs));
+
+      log(`${backend}: push-to-visible latency, ${plan.latencyRounds} rounds…`);
+      const latency = await engineLatency({
+        url: info.url,
+        username: info.caseloadUser.username,
+        password: info.caseloadUser.password,
+        dir: join(dir, `latency-${backend}`),
+        rounds: plan.latencyRounds,
+      });
+
+      if (pouchServer && pouch) {
+        for (const key of ['batch100', 'batch1000'] as const) {
+          pouch.initialSync[key].medianMs = round(median(pouch.initialSync[key].runsMs));
+        }
+        log(`PouchDB: live replication latency, ${plan.latencyRounds} rounds…`);
+        pouch.latency = await pouchLiveLatency(pouchUrl, 'latency', join(dir, 'pouch-live'), {
+          rounds: plan.latencyRounds,
+          pauseMs: 200,
+          makeDoc: (id) => ({
+            _id: id,
+            entity: 'note',
+            clientId: null,
+            version: 1,
+            data: { content: draftContent(1) },
+          }),
+        });
+        await pouchServer.call('stop', undefined);
+        await pouchServer.stop();
+      }
+      await server.call('stop', undefined);
+      await server.stop();
+
+      log(
+        `${backend}: load test, ${plan.load.users * plan.load.devicesPerUser} workstations for ${plan.load.durationMs / 1000} s…`,
+      );
+      const { child: loadServer, info: loadInfo } = await startClinic(
+        backend,
+        { seed: plan.load.seed, loadUsers: { count: plan.load.users, clientsEach: plan.load.clientsEach } },
+        'load',
+      );
+      const workstations = await loadWorkstations(loadInfo, plan.load.devicesPerUser);
+      const cursors = await warmUp(workstations);
+      // Devices 1 and 2 of the first load clinician: same caseload.
+      const anatomy = await requestAnatomy(
+        workstations[0]!,
+        workstations[1]!,
+        cursors.get(workstations[0]!)!,
+        () => loadServer.call('takeSqlStats', undefined),
+        plan.anatomyRuns,
+      );
+      cursors.set(workstations[0]!, (await workstations[0]!.client.pullAll(cursors.get(workstations[0]!)!)).cursor);
+      const load = await runLoadTest(workstations, cursors, {
+        durationMs: plan.load.durationMs,
+        cycleMs: 5_000,
+        pushProbability: 0.5,
+        serverPid: loadServer.pid,
+      });
+      log(
+        `${backend}: load test: ${load.requests.total} requests, push p95 ${load.latency.push.p95Ms} ms, pull p95 ${load.latency.pull.p95Ms} ms, errors ${load.errors.count}`,
+      );
+      const saturation: SaturationResult[] = [];
+      for (const concurrency of plan.saturation.concurrency) {
+        saturation.push(await pushSaturation(workstations, concurrency, plan.saturation.durationMs));
+        log(`${backend}: push saturation ×${concurrency}: ${saturation.at(-1)!.pushesPerSecond} pushes/s`);
+      }
+      await loadServer.call('stop', undefined);
+      await loadServer.stop();
+
+      results.push({
+        backend,
+        seedMs: round(info.seedMs, 0),
+        rawPull: raw,
+        initialSync: initial,
+        latency,
+        anatomy,
+        load,
+        saturation,
+      });
+    }
+
+    if (!pouch || !dataset) throw new Error('nothing measured');
+    const pouchBest = Math.min(pouch.initialSync.batch100.medianMs, pouch.initialSync.batch1000.medianMs);
+    return {
+      kind: 'sync',
+      date: new Date().toISOString(),
+      quick,
+      machine: machineInfo(),
+      loadAverage: { before: loadBefore, after: loadAverages() },
+      dataset,
+      load: {
+        workstations: plan.load.users * plan.load.devicesPerUser,
+        users: plan.load.users,
+        seed: plan.load.seed,
+      },
+      pouchdb: pouch,
+      backends: results,
+      ratios: results.map((r) => ({
+        backend: r.backend,
+        initialSyncVsPouchBest: round(r.initialSync.medianMs / pouchBest),
+        initialSyncVsPouchDefault: round(r.initialSync.medianMs / pouch!.initialSync.batch100.medianMs),
+        latencyP50VsPouch: round(r.latency.p50Ms / pouch!.latency.p50Ms),
+      })),
+    };
+  } finally {
+    for (const child of children) await child.stop().catch(() => undefined);
+    await (cluster as { stop(): Promise<void> } | null)?.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function protocolClient(info: ClinicServerInfo): Promise<ProtocolClient> {
+  const session = await signIn(info.url, info.caseloadUser.username, info.caseloadUser.password, 'Bench raw pull');
+  return new ProtocolClient(info.url, session.accessToken);
+}
+
+/** Sign every load-test device in (a few at a time: argon2id on the server). */
+async function loadWorkstations(info: ClinicServerInfo, devicesPerUser: number): Promise<LoadWorkstation[]> {
+  const jobs = info.loadUsers.flatMap((user) =>
+    Array.from({ length: devicesPerUser }, (_, device) => ({ user, device })),
+  );
+  const out: LoadWorkstation[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < jobs.length) {
+        const index = next++;
+        const { user, device } = jobs[index]!;
+        const session = await signIn(info.url, user.username, user.password, `Load device ${device + 1}`);
+        out[index] = {
+          client: new ProtocolClient(info.url, session.accessToken),
+          clientIds: user.clientIds,
+          // One in ten holds the poke stream open, as an online workstation does.
+          sse: index % 10 === 0,
+        };
+      }
+    }),
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+const ms = (value: number) =>
+  Number.isNaN(value)
+    ? '—'
+    : value >= 1000
+      ? `${(value / 1000).toFixed(2)} s`
+      : `${value.toFixed(value >= 10 ? 0 : 1)} ms`;
+const label: Record<Backend, string> = { pglite: 'PGlite (embedded, data dir on disk)', postgres: 'PostgreSQL 15' };
+
+/** Each target checked against this run's numbers (never hard-coded). */
+export function syncTargets(
+  result: SyncBenchResult,
+): Array<{ what: string; value: string; target: string; met: boolean }> {
+  const out: Array<{ what: string; value: string; target: string; met: boolean }> = [];
+  for (const r of result.backends) {
+    const ratio = result.ratios.find((x) => x.backend === r.backend)!;
+    const on = result.backends.length > 1 ? ` (${r.backend})` : '';
+    out.push(
+      {
+        what: `Initial sync, 60-client caseload${on}`,
+        value: ms(r.initialSync.medianMs),
+        target: '< 3 s',
+        met: r.initialSync.medianMs < 3000,
+      },
+      {
+        what: `Initial sync ÷ PouchDB (its faster batch size)${on}`,
+        value: `${ratio.initialSyncVsPouchBest.toFixed(2)}×`,
+        target: '≤ 0.5×',
+        met: ratio.initialSyncVsPouchBest <= 0.5,
+      },
+      {
+        what: `Push → visible on a second device, p95${on}`,
+        value: ms(r.latency.p95Ms),
+        target: '< 1 s',
+        met: r.latency.p95Ms < 1000,
+      },
+      {
+        what: `Load test errors${on}`,
+        value: String(r.load.errors.count),
+        target: '0',
+        met: r.load.errors.count === 0,
+      },
+    );
+  }
+  return out;
+}
+
+export function toMarkdown(result: SyncBenchResult): string {
+  const m = result.machine;
+  const d = result.dataset;
+  const p = result.pouchdb;
+  const pouchBest = Math.min(p.initialSync.batch100.medianMs, p.initialSync.batch1000.medianMs);
+  const entities = Object.entries(d.byEntity)
+    .sort((a, b) => b[1] - a[1])
+    .map(([entity, n]) => `${n.toLocaleString('en-US')} ${entity}`)
+    .join(', ');
+  const runs = result.backends[0]?.initialSync.runsMs.length ?? 0;
+  const lines = [
+    `Sync benchmark ${result.date.slice(0, 10)} — ${m.cpu} (${m.cores} cores), Node ${m.node}${result.quick ? ' — **quick run: smaller data set, not for the record**' : ''}.`,
+    `Load average before / after: ${result.loadAverage.before.join(', ')} / ${result.loadAverage.after.join(', ')}.`,
+    `Data: the demo clinic, ${d.clients} clients × ${d.notesPerClient} notes, all on one clinician's caseload: ${d.changes.toLocaleString('en-US')} records (${entities}), ${mb(d.bodyBytes)} MB of JSON.`,
+    `Everything on loopback; each server in its own process; medians of ${runs} run${runs === 1 ? '' : 's'} after one warm-up.`,
+    '',
+    '### Initial sync into an empty workstation',
+    '',
+    '| | time | requests | MB sent by the server | ÷ PouchDB (faster batch) |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const r of result.backends) {
+    const run = r.initialSync.runs[0];
+    const fetchMs = median(r.initialSync.runs.map((x) => x.fetchMs));
+    const applyMs = median(r.initialSync.runs.map((x) => x.applyMs));
+    lines.push(
+      `| **Ours**: sync engine → SQLCipher cache, server on ${label[r.backend]} | **${ms(r.initialSync.medianMs)}** | ${run?.requests ?? 0} | ${mb(run?.wireBytes ?? 0)} | **${(r.initialSync.medianMs / pouchBest).toFixed(2)}×** |`,
+      `| — waiting for the server (request sent → body read) | ${ms(fetchMs)} | | | |`,
+      `| — on the workstation (validate + write the cache) | ${ms(applyMs)} | | | |`,
+      `| Our pull alone, no workstation (server + wire + JSON.parse) | ${ms(r.rawPull.medianMs)} | ${r.rawPull.pages} | ${mb(r.rawPull.wireBytes)} | ${(r.rawPull.medianMs / pouchBest).toFixed(2)}× |`,
+    );
+  }
+  lines.push(
+    `| PouchDB replication, default batch of 100 | ${ms(p.initialSync.batch100.medianMs)} | | ${mb(p.wireBytes)} | ${(p.initialSync.batch100.medianMs / pouchBest).toFixed(2)}× |`,
+    `| PouchDB replication, batch of 1,000 (like our pages) | ${ms(p.initialSync.batch1000.medianMs)} | | | ${(p.initialSync.batch1000.medianMs / pouchBest).toFixed(2)}× |`,
+    '',
+    `PouchDB: pouchdb-node ${p.versions.pouchdbNode} → express-pouchdb ${p.versions.expressPouchdb} (minimumForPouchDB), ${p.adapter}; ${p.docs.toLocaleString('en-US')} documents, one per record with the same JSON body (\`{ _id, entity, clientId, version, data }\`), loaded beforehand in ${ms(p.loadMs)} (not timed).`,
+    '',
+    '### Push → visible on a second device',
+    '',
+    '| | p50 | p95 | max | rounds |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const r of result.backends) {
+    lines.push(
+      `| **Ours** (${r.backend}): draft saved on A → outbox → push → SSE poke → B pulls → in B's cache | ${ms(r.latency.p50Ms)} | ${ms(r.latency.p95Ms)} | ${ms(r.latency.maxMs)} | ${r.latency.count} |`,
+    );
+  }
+  lines.push(
+    `| PouchDB live replication: A put → A's push replication → server → B's live pull | ${ms(p.latency.p50Ms)} | ${ms(p.latency.p95Ms)} | ${ms(p.latency.maxMs)} | ${p.latency.count} |`,
+    '',
+    'Where our round trip goes (medians per step, from the wire as the workstations saw it):',
+    '',
+    '| server | save → push sent | push | push answered → poke on B | poke → B pulls | pull | apply on B |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of result.backends) {
+    const f = r.latency.medianPhasesMs;
+    lines.push(
+      `| ${r.backend} | ${ms(f.untilPushSent)} | ${ms(f.push)} | ${ms(f.pushToPoke)} | ${ms(f.pokeToPull)} | ${ms(f.pull)} | ${ms(f.apply)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '### Load test',
+    '',
+    `${result.load.workstations} simulated workstations (${result.load.users} clinicians × ${result.load.workstations / result.load.users} devices, 4 clients each; clinic of ${result.load.seed.clients} clients) speaking the protocol over HTTP with real access tokens: each pulls every ${(result.backends[0]?.load.cycleMs ?? 0) / 1000} s ± 50 %, pushes a draft note plus an audit upload on half of its cycles, one in ten holds the SSE stream and also pulls on every poke.`,
+    '',
+    '| server | duration | requests (push / pull) | req/s | push p50 / p95 / p99 | pull p50 / p95 / p99 | mutations applied | rejected | errors | pokes | server RSS before → peak |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of result.backends) {
+    const l = r.load;
+    const lat = (s: LatencyStats) => `${s.p50Ms.toFixed(0)} / ${s.p95Ms.toFixed(0)} / ${s.p99Ms.toFixed(0)} ms`;
+    lines.push(
+      `| ${r.backend} | ${(l.durationMs / 1000).toFixed(0)} s | ${l.requests.total} (${l.requests.push} / ${l.requests.pull}) | ${l.requests.perSecond} | ${lat(l.latency.push)} | ${lat(l.latency.pull)} | ${l.mutations.applied} | ${l.mutations.rejected + l.mutations.conflicts} | **${l.errors.count}**${
+        l.errors.count
+          ? ` (${Object.entries(l.errors.byKind)
+              .map(([k, n]) => `${k} ×${n}`)
+              .join(', ')})`
+          : ''
+      } | ${l.pokesReceived} | ${mb(l.serverMemory.beforeRssBytes)} → ${mb(l.serverMemory.peakRssBytes)} MB |`,
+    );
+  }
+  lines.push(
+    '',
+    '#### What the serialised push path costs',
+    '',
+    'Pushes take one transaction-scoped advisory lock (src/server/sync/push.ts), so they run one at a time. Here `n` workstations push one draft each, back to back:',
+    '',
+    '| server | concurrent pushers | pushes/s | push p50 | push p95 |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const r of result.backends) {
+    for (const s of r.saturation) {
+      lines.push(
+        `| ${r.backend} | ${s.concurrency} | ${s.pushesPerSecond} | ${ms(s.latency.p50Ms)} | ${ms(s.latency.p95Ms)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '#### One request at a time',
+    '',
+    'What single requests cost on the load-test server when nothing else runs: time seen by the client, statements run and their time in the database client (PGlite only: PostgreSQL is not instrumented), and the most expensive statements.',
+    '',
+    '| server | request | median | statements | SQL time | most expensive statements (per request) |',
+    '|---|---|---:|---:|---:|---|',
+  );
+  for (const r of result.backends) {
+    for (const a of r.anatomy) {
+      const top = a.top
+        .slice(0, 3)
+        .map((t) => `\`${t.sql.slice(0, 70)}…\` ${t.msPerRequest.toFixed(1)} ms`)
+        .join('; ');
+      lines.push(
+        `| ${r.backend} | ${a.request} | ${ms(a.medianMs)} | ${a.statements || 'n/a'} | ${a.statements ? ms(a.sqlMs) : 'n/a'} | ${top || 'n/a'} |`,
+      );
+    }
+  }
+  lines.push('', '### Against the targets', '', '| measure | this run | target | |', '|---|---:|---:|---|');
+  for (const t of syncTargets(result))
+    lines.push(`| ${t.what} | ${t.value} | ${t.target} | ${t.met ? 'met' : '**not met**'} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const cpuProfileDir = argv.includes('--cpu-prof') ? join(ROOT, 'bench/results/profiles') : undefined;
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+  const result = await runSyncBench({
+    quick,
+    postgres: argv.includes('--postgres'),
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  });
+  const outDir = join(ROOT, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `sync-${result.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${toMarkdown(result)}\n\nRaw numbers: ${file}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}
