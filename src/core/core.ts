@@ -107,7 +107,7 @@ export function startCore(options: CoreOptions): Core {
   // Nothing may touch the cache once it starts locking: the engine stops first.
   void storeReady.then((store) => store.onBeforeLock(() => session.beforeLock())).catch(() => undefined);
 
-  const caseload = new CaseloadService({ store: () => vault.unlockedStore, actorId: () => null, log });
+  const caseload = new CaseloadService({ store: () => vault.unlockedStore, actorId: () => session.userId(), log });
 
   const handlers: Handlers = {
     'system.ping': ({ message }) => system.ping(message),
