@@ -473,7 +473,10 @@ export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[],
       continue;
     }
     try {
-      putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, options.now);
+      if (!putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, options.now)) {
+        result.skipped.push({ entity: change.entity, id: change.id, reason: 'UNSUPPORTED_ENTITY' });
+        continue;
+      }
     } catch {
       // A constraint of the local schema (e.g. a duplicate MRN): this record only.
       result.skipped.push({ entity: change.entity, id: change.id, reason: 'WRITE_FAILED' });
@@ -505,7 +508,7 @@ function deleteRecord(s: Statements, entity: EntityType, id: string): void {
   for (const entry of DELETE_TABLES[entity] ?? []) s.deletes.get(entry)?.run(id);
 }
 
-/** Apply one validated record. */
+/** Apply one validated record; false for a record type the cache has no place for. */
 function putRecord(
   s: Statements,
   entity: keyof typeof recordSchemas,
@@ -514,7 +517,7 @@ function putRecord(
   version: number,
   data: unknown,
   now: string,
-): void {
+): boolean {
   const v = String(version);
   const run = (table: TableName, row: Row) => s.upsert.get(table)!.run({ id, ...row, server_version: v });
   switch (entity) {
@@ -528,7 +531,7 @@ function putRecord(
         created_at: now,
         updated_at: now,
       });
-      return;
+      return true;
     }
     case 'client': {
       const d = data as RecordData<'client'>;
@@ -551,7 +554,7 @@ function putRecord(
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       });
-      return;
+      return true;
     }
     case 'emergencyContact': {
       const d = data as RecordData<'emergencyContact'>;
@@ -566,7 +569,7 @@ function putRecord(
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       });
-      return;
+      return true;
     }
     case 'careTeamMember': {
       const d = data as RecordData<'careTeamMember'>;
@@ -577,7 +580,7 @@ function putRecord(
         start_date: d.startDate,
         end_date: d.endDate,
       });
-      return;
+      return true;
     }
     case 'consent': {
       const d = data as RecordData<'consent'>;
@@ -593,7 +596,7 @@ function putRecord(
         document_ref: d.documentRef,
         created_at: d.createdAt,
       });
-      return;
+      return true;
     }
     case 'appointment': {
       const d = data as RecordData<'appointment'>;
@@ -609,11 +612,11 @@ function putRecord(
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       });
-      return;
+      return true;
     }
     case 'note':
       putNote(s, id, clientId, v, data as RecordData<'note'>);
-      return;
+      return true;
     case 'measure': {
       const d = data as RecordData<'measure'>;
       run('questionnaire_responses', {
@@ -642,7 +645,7 @@ function putRecord(
           observed_at: d.administeredAt,
         });
       }
-      return;
+      return true;
     }
     case 'checkin': {
       const d = data as RecordData<'checkin'>;
@@ -659,7 +662,7 @@ function putRecord(
         reviewed_at: d.reviewedAt,
         reviewed_by: d.reviewedBy,
       });
-      return;
+      return true;
     }
     case 'medication': {
       const d = data as RecordData<'medication'>;
@@ -682,7 +685,7 @@ function putRecord(
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       });
-      return;
+      return true;
     }
     case 'drugScreen': {
       const d = data as RecordData<'drugScreen'>;
@@ -694,7 +697,7 @@ function putRecord(
         results: JSON.stringify(d.results),
         created_at: d.createdAt,
       });
-      return;
+      return true;
     }
     case 'plan': {
       const d = data as RecordData<'plan'>;
@@ -714,7 +717,7 @@ function putRecord(
         s.planDelete.get('safety_plans')!.run(id);
         run('relapse_prevention_plans', common);
       }
-      return;
+      return true;
     }
     case 'task': {
       const d = data as RecordData<'task'>;
@@ -729,7 +732,7 @@ function putRecord(
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       });
-      return;
+      return true;
     }
     case 'conflict': {
       const d = data as RecordData<'conflict'>;
@@ -749,8 +752,10 @@ function putRecord(
         detected_at: d.createdAt,
         resolved_at: d.resolvedAt,
       });
-      return;
+      return true;
     }
+    default:
+      return false;
   }
 }
 
@@ -815,6 +820,5 @@ export function applyDeferred(sqlite: SqliteDatabase, change: Change, now: strin
   if (!isRecordEntity(change.entity)) return false;
   const parsed = recordSchemas[change.entity].safeParse(change.data);
   if (!parsed.success) return false;
-  putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, now);
-  return true;
+  return putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, now);
 }

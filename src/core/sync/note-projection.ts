@@ -128,6 +128,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
+const offsets = new Map<string, number>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat | null {
   let formatter = formatters.get(zone);
@@ -160,6 +161,11 @@ export function zonedToUtc(date: string, time: string, zone: string): string | n
   if (!d || !t || !formatter) return null;
   const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
   if (!Number.isFinite(wall)) return null;
+  // Offsets change at most a few times a year: one computation per zone, day and hour serves
+  // every note of that hour (an initial sync converts tens of thousands of times).
+  const key = `${zone}|${date}|${t[1]}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return new Date(wall - known).toISOString();
   const offset = (instant: number): number => {
     const parts: Record<string, number> = {};
     for (const part of formatter.formatToParts(instant)) parts[part.type] = Number(part.value);
@@ -171,5 +177,7 @@ export function zonedToUtc(date: string, time: string, zone: string): string | n
   // Two steps settle the offset, including across a daylight-saving change.
   let instant = wall - offset(wall);
   instant = wall - offset(instant);
+  if (offsets.size > 10_000) offsets.clear();
+  offsets.set(key, wall - instant);
   return new Date(instant).toISOString();
 }

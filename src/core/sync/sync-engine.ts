@@ -126,8 +126,13 @@ export class SyncEngine {
   private pushDrift: { ms: number; at: number } | null = null;
   private headerDrift: number | null = null;
   private resyncNeeded = false;
-  /** Pulled versions of records with a pending local change: applied if the server refuses that change. */
-  private readonly deferred = new Map<string, Change>();
+  /**
+   * Pulled copies of records with a pending local change (the local change wins until the
+   * server has answered it). `applied`: the server applied a change to the record; `settled`:
+   * no change is pending any more and the next pull's end decides (a newer version replaces
+   * the copy; otherwise the copy is the server's state and is written).
+   */
+  private readonly deferred = new Map<string, { change: Change; applied: boolean; settled: boolean }>();
   private listening: Promise<void> | null = null;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -437,8 +442,8 @@ export class SyncEngine {
 
   /**
    * Bookkeeping after mutations settled, in one transaction with `work`: audit entries stamped,
-   * and pulled copies held back for their records either dropped (the change was applied: a
-   * newer version follows) or applied (the server refused the change: its version stands).
+   * and pulled copies held back for their records (see `Held`) resolved: refused changes let the
+   * server's copy in at once; applied ones wait for the pull that follows.
    */
   private settle(work: () => SettledMutation[]): SettledMutation[] {
     const db = this.db;
@@ -446,6 +451,8 @@ export class SyncEngine {
     let settled: SettledMutation[] = [];
     const touched = new Set<string>();
     let refusedWithoutCopy = false;
+    const resolved: string[] = [];
+    const waiting: string[] = [];
     withForeignKeysOff(db.$client, () =>
       db.$client.transaction(() => {
         settled = work();
@@ -459,30 +466,63 @@ export class SyncEngine {
         }
         const persisted = this.persistedDeferred();
         for (const [key, applied] of decided) {
-          if (pending.has(key)) {
-            if (applied) this.deferred.delete(key);
-            continue;
-          }
-          const change = this.deferred.get(key);
-          this.deferred.delete(key);
-          const wasDeferred = persisted.delete(key) || change !== undefined;
-          if (applied || !wasDeferred) continue;
-          if (change) {
-            applyDeferred(db.$client, change, at);
-            if (change.op !== 'purgeClient' && change.clientId) touched.add(change.clientId);
+          const held = this.deferred.get(key);
+          if (applied && held) held.applied = true;
+          if (pending.has(key) || (!held && !persisted.has(key))) continue;
+          if (held?.applied) {
+            // The server changed the record (a newer version is on its way) or kept its own
+            // (a field lost its merge): the pull after this push decides.
+            waiting.push(key);
+          } else if (held) {
+            applyDeferred(db.$client, held.change, at);
+            if (held.change.op !== 'purgeClient' && held.change.clientId) touched.add(held.change.clientId);
+            resolved.push(key);
+            persisted.delete(key);
           } else {
-            refusedWithoutCopy = true;
+            persisted.delete(key);
+            if (!applied) refusedWithoutCopy = true;
           }
         }
         this.writeDeferred(persisted);
       })(),
     );
+    for (const key of resolved) this.deferred.delete(key);
+    for (const key of waiting) {
+      const held = this.deferred.get(key);
+      if (held) held.settled = true;
+    }
     if (refusedWithoutCopy) {
       // The held-back copy was lost with a restart: pull everything again to restore it.
       this.resyncNeeded = true;
     }
     if (touched.size > 0) this.options.dataChanged({ clientIds: [...touched], all: false });
     return settled;
+  }
+
+  /**
+   * After a pull: copies held back for changes the server applied, which no newer version from
+   * this pull replaced, are the server's current state (the change did not alter the record,
+   * e.g. a field whose newer value was elsewhere): write them now.
+   */
+  private resolveSettled(): string[] {
+    const ready = [...this.deferred].filter(([, held]) => held.settled);
+    if (ready.length === 0) return [];
+    const db = this.db;
+    const at = new Date(this.options.now()).toISOString();
+    const touched = new Set<string>();
+    withForeignKeysOff(db.$client, () =>
+      db.$client.transaction(() => {
+        const persisted = this.persistedDeferred();
+        for (const [key, held] of ready) {
+          applyDeferred(db.$client, held.change, at);
+          if (held.change.op !== 'purgeClient' && held.change.clientId) touched.add(held.change.clientId);
+          persisted.delete(key);
+        }
+        this.writeDeferred(persisted);
+      })(),
+    );
+    for (const [key] of ready) this.deferred.delete(key);
+    return [...touched];
   }
 
   // ---------------------------------------------------------------- pull
@@ -498,14 +538,21 @@ export class SyncEngine {
     const clientIds = new Set<string>();
     let clinicWide = false;
     const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
-    for (;;) {
-      const response: PullResponse = await this.authed((token) =>
+    const request = (from: string | null): Promise<PullResponse> => {
+      const answer = this.authed((token) =>
         this.client.pull(
           token,
-          { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor, limit },
+          { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor: from, limit },
           this.abort.signal,
         ),
       );
+      // Awaited later (or dropped when applying fails): never an unhandled rejection.
+      answer.catch(() => undefined);
+      return answer;
+    };
+    let pending = request(cursor);
+    for (;;) {
+      const response = await pending;
       if (response.status === 'resyncRequired') {
         resyncs += 1;
         this.options.log.info({ code: 'SYNC_RESYNC', reason: response.reason }, 'full pull required');
@@ -513,15 +560,22 @@ export class SyncEngine {
         cursor = null;
         full = true;
         bulk = false;
+        pending = request(cursor);
         continue;
       }
+      // The next page is asked for before this one is written, so the server prepares it while
+      // the cache is busy. The same cursor always gives the same page: if writing fails, the
+      // answer is simply dropped and the page asked for again next time.
+      const next = response.hasMore ? request(response.cursor) : null;
       const result = this.applyPage(response, bulk);
       received += response.changes.length;
       for (const id of result.clientIds) clientIds.add(id);
       clinicWide ||= result.clinicWide;
       cursor = response.cursor;
-      if (!response.hasMore) break;
+      if (!next) break;
+      pending = next;
     }
+    for (const id of this.resolveSettled()) clientIds.add(id);
     if (clientIds.size > 0 || clinicWide || (full && received > 0)) {
       this.options.dataChanged({ clientIds: [...clientIds], all: full || clinicWide });
     }
@@ -534,27 +588,33 @@ export class SyncEngine {
     const sqlite = db.$client;
     const at = new Date(this.options.now()).toISOString();
     let result: ApplyResult | undefined;
-    const persisted = this.persistedDeferred();
+    // Changes to the held-back copies, made once the page has committed.
+    let acknowledged: string[] = [];
+    let pendingKeys = new Set<string>();
+    const held = new Map<string, Change>();
     const transaction = sqlite.transaction(() => {
-      const acknowledged = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
-      markAuditSynced(db, acknowledged, at);
-      for (const row of acknowledged) {
-        if (row.entityType && row.entityId) {
-          const key = entityKey(row.entityType, row.entityId);
-          this.deferred.delete(key);
-          persisted.delete(key);
-        }
-      }
+      const persisted = this.persistedDeferred();
+      const acks = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
+      markAuditSynced(db, acks, at);
+      acknowledged = acks
+        .filter((row) => row.entityType && row.entityId)
+        .map((row) => entityKey(row.entityType!, row.entityId!));
+      pendingKeys = this.options.outbox.pendingEntityKeys();
       result = applyChanges(sqlite, page.changes, {
-        pendingKeys: this.options.outbox.pendingEntityKeys(),
+        pendingKeys,
         now: at,
         defer: (change) => {
           if (change.op === 'purgeClient') return;
           const key = entityKey(change.entity, change.id);
-          this.deferred.set(key, change);
+          held.set(key, change);
           persisted.add(key);
         },
       });
+      // A copy this page replaced (no change pending any more) or whose client was purged.
+      for (const change of page.changes) {
+        const key = change.op === 'purgeClient' ? null : entityKey(change.entity, change.id);
+        if (key && !pendingKeys.has(key)) persisted.delete(key);
+      }
       this.writeDeferred(persisted);
       sqlite
         .prepare(
@@ -565,6 +625,25 @@ export class SyncEngine {
     });
     withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
     const applied = result!;
+    // Acknowledged (applied) changes: their held copies wait for the end of this pull.
+    for (const key of acknowledged) {
+      const copy = this.deferred.get(key);
+      if (copy && !pendingKeys.has(key)) {
+        copy.applied = true;
+        copy.settled = true;
+      }
+    }
+    const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));
+    for (const [key, copy] of this.deferred) {
+      const change = copy.change;
+      if (change.op !== 'purgeClient' && change.clientId && purged.has(change.clientId)) this.deferred.delete(key);
+    }
+    for (const change of page.changes) {
+      if (change.op === 'purgeClient') continue;
+      const key = entityKey(change.entity, change.id);
+      if (!pendingKeys.has(key)) this.deferred.delete(key);
+    }
+    for (const [key, change] of held) this.deferred.set(key, { change, applied: false, settled: false });
     for (const skipped of applied.skipped) {
       this.options.log.warn({ code: skipped.reason, entity: skipped.entity, id: skipped.id }, 'pulled record skipped');
     }

@@ -112,6 +112,7 @@ export class SyncService {
   /** Stop at once without waiting (before the store locks: nothing may touch it after). */
   halt(): void {
     void this.engine?.stop();
+    this.unstick();
   }
 
   /** Stop the engine and wait until its round has unwound. */
@@ -119,6 +120,14 @@ export class SyncService {
     const engine = this.engine;
     this.engine = null;
     await engine?.stop();
+    this.unstick();
+  }
+
+  /** A round cut short by a stop never said how it ended: the badge goes back to the last state it settled on. */
+  private unstick(): void {
+    const current = this.options.status.get();
+    if (current.state === 'syncing')
+      this.publish(this.settled ?? { state: 'synced', lastSyncedAt: current.lastSyncedAt });
   }
 
   /** What the badge shows now. */

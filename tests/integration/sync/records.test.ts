@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { openDatabase, type Database } from '../../../src/server/db/database';
+import { records } from '../../../src/server/db/schema';
+import { waitFor } from '../../helpers/async';
+import { assign, createClient, createUser } from '../../server/helpers/fixtures';
+import { startClinic, startProxy, type Clinic } from './helpers/clinic';
+import { startWorkstation, type Workstation } from './helpers/workstation';
+
+/**
+ * Records other than notes through the engine: profile fields merged per field by the server's
+ * clocks, and measures (append-only) arriving with their trend value. Real cores and caches,
+ * the real server on loopback (PGlite).
+ */
+let database: Database;
+let clinic: Clinic;
+
+beforeAll(async () => {
+  database = await openDatabase({ memory: true });
+  clinic = await startClinic(database.db);
+}, 60_000);
+
+afterAll(async () => {
+  await clinic?.close();
+  await database?.close();
+});
+
+async function twoDevices() {
+  const user = await createUser(database.db);
+  const clientId = await createClient(database.db);
+  await assign(database.db, user.id, clientId, 'caseload');
+  const devices = [];
+  for (let i = 0; i < 2; i += 1) {
+    const proxy = await startProxy(() => clinic.port);
+    onTestFinished(() => proxy.close());
+    const ws = startWorkstation();
+    await ws.setUp(proxy.url, user.username);
+    devices.push({ ws, proxy });
+  }
+  return { user, clientId, a: devices[0]!, b: devices[1]! };
+}
+
+/** The phone number changed on this workstation, as the profile editor does. */
+function changePhone(ws: Workstation, clientId: string, phone: string): void {
+  ws.running.core.sync.record((db, outbox) => {
+    db.$client.prepare('UPDATE clients SET phone = ? WHERE id = ?').run(phone, clientId);
+    outbox.enqueue({ name: 'client.updateFields', clientId, args: { fields: { phone } } });
+  });
+}
+
+const phoneOf = (ws: Workstation, clientId: string) =>
+  ws.value<string | null>('SELECT phone FROM clients WHERE id = ?', clientId);
+
+describe('records through the sync engine', () => {
+  it('a profile field changed on one workstation reaches the other', async () => {
+    const { clientId, a, b } = await twoDevices();
+    changePhone(a.ws, clientId, '555-0101');
+    await waitFor(() => phoneOf(b.ws, clientId) === '555-0101', 10_000);
+    const [record] = await database.db.select().from(records).where(eq(records.id, clientId));
+    expect((record?.data as { phone: string }).phone).toBe('555-0101');
+  });
+
+  it('the same field changed offline on two workstations: both end with the newer value, the older one loses everywhere', async () => {
+    const { clientId, a, b } = await twoDevices();
+    a.proxy.cut();
+    b.proxy.cut();
+    changePhone(b.ws, clientId, '555-0000 (older)');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    changePhone(a.ws, clientId, '555-0202 (newer)');
+
+    a.proxy.restore();
+    await a.ws.running.client.call('sync.now', {});
+    b.proxy.restore();
+    await b.ws.running.client.call('sync.now', {});
+    // B's change was applied (nothing refused) but lost the merge: B shows the server's value.
+    expect((await b.ws.running.client.call('sync.details', {})).rejected).toEqual([]);
+    expect(phoneOf(b.ws, clientId)).toBe('555-0202 (newer)');
+    await waitFor(() => phoneOf(a.ws, clientId) === '555-0202 (newer)', 10_000);
+  });
+
+  it('a measure recorded on one workstation arrives with its trend value on the other', async () => {
+    const { user, clientId, a, b } = await twoDevices();
+    const id = randomUUID();
+    const administeredAt = new Date().toISOString();
+    const measure = {
+      instrument: 'PHQ9' as const,
+      instrumentVersion: '1',
+      administeredAt,
+      administeredBy: user.id,
+      source: 'clinician' as const,
+      noteId: null,
+      answers: { q1: 2, q2: 1, q3: 1, q4: 2, q5: 0, q6: 1, q7: 1, q8: 0, q9: 0 },
+      totalScore: 8,
+      subscores: null,
+      band: 'mild',
+    };
+    a.ws.running.core.sync.record((db, outbox) => {
+      db.$client
+        .prepare(
+          `INSERT INTO questionnaire_responses (id, client_id, instrument, instrument_version, administered_at, administered_by, source, answers, total_score, band, created_at)
+           VALUES (?, ?, 'PHQ9', '1', ?, ?, 'clinician', ?, 8, 'mild', ?)`,
+        )
+        .run(id, clientId, administeredAt, user.id, JSON.stringify(measure.answers), administeredAt);
+      outbox.enqueue({ name: 'measure.record', clientId, args: { id, measure } });
+    });
+    await waitFor(() => b.ws.value<number>('SELECT count(*) FROM measures WHERE response_id = ?', id) === 1, 10_000);
+    expect(b.ws.rows('SELECT code, value, observed_at FROM measures WHERE response_id = ?', id)).toEqual([
+      { code: 'PHQ9', value: 8, observed_at: administeredAt },
+    ]);
+    expect(b.ws.value('SELECT band FROM questionnaire_responses WHERE id = ?', id)).toBe('mild');
+    await a.ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+    expect(a.ws.value('SELECT server_version FROM questionnaire_responses WHERE id = ?', id)).toBe('1');
+  });
+});
