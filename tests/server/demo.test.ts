@@ -347,7 +347,10 @@ describe.each(BACKENDS)('demo clinic in the server (%s)', (backend) => {
 
   it('does nothing when seeded again, and refuses a database holding a clinic of its own', async () => {
     const before = await total(changes);
-    expect(await seedDemoClinic(database.db, { now: NOW })).toEqual({ status: 'alreadySeeded' });
+    expect(await seedDemoClinic(database.db, { now: NOW })).toEqual({
+      status: 'alreadySeeded',
+      generatedFor: NOW.toISOString(),
+    });
     expect(await total(changes)).toBe(before);
     expect(await total(users)).toBe(4);
 

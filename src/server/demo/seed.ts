@@ -33,13 +33,18 @@ export class DemoSeedError extends Error {
   }
 }
 
-export async function demoSeedState(db: ServerDb): Promise<DemoSeedState> {
+/** The `demo.seed` audit entry, when the database holds a finished demo seed. */
+async function seedMarker(db: ServerDb) {
   const [marker] = await db
-    .select({ seq: auditLog.seq })
+    .select({ details: auditLog.details })
     .from(auditLog)
     .where(and(eq(auditLog.action, DEMO_SEED_ACTION), eq(auditLog.outcome, 'ok')))
     .limit(1);
-  if (marker) return 'seeded';
+  return marker;
+}
+
+export async function demoSeedState(db: ServerDb): Promise<DemoSeedState> {
+  if (await seedMarker(db)) return 'seeded';
   const [userCount] = await db.select({ n: count() }).from(users);
   const [clientCount] = await db.select({ n: count() }).from(clients);
   if ((userCount?.n ?? 0) === 0 && (clientCount?.n ?? 0) === 0) return 'empty';
@@ -198,15 +203,21 @@ export async function writeDemoClinic(
 export interface SeedOptions extends DemoClinicOptions, WriteOptions {}
 
 export type SeedResult =
-  { status: 'seeded'; counts: DemoCounts; generateMs: number; writeMs: number } | { status: 'alreadySeeded' };
+  | { status: 'seeded'; counts: DemoCounts; generateMs: number; writeMs: number }
+  /** `generatedFor`: the moment the existing clinic's dates are relative to (ISO), when known. */
+  | { status: 'alreadySeeded'; generatedFor: string | null };
 
 /**
  * Seed the demo clinic unless the database already holds it (idempotent). Throws
  * `DemoSeedError` for a database with an interrupted seed or a clinic of its own.
  */
 export async function seedDemoClinic(db: ServerDb, options: SeedOptions = {}): Promise<SeedResult> {
+  const marker = await seedMarker(db);
+  if (marker) {
+    const generatedFor = marker.details['generatedFor'];
+    return { status: 'alreadySeeded', generatedFor: typeof generatedFor === 'string' ? generatedFor : null };
+  }
   const state = await demoSeedState(db);
-  if (state === 'seeded') return { status: 'alreadySeeded' };
   if (state === 'partial')
     throw new DemoSeedError('partial', 'An earlier demo seed did not finish. Start again with --reset.');
   if (state === 'foreign')

@@ -105,7 +105,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
         `Seeded the synthetic clinic: ${seed.counts.clients} clients, ${seed.counts.notes} notes, ` +
           `${seed.counts.records} other records (${((seed.generateMs + seed.writeMs) / 1000).toFixed(1)} s).`,
       );
-    else print('The demo clinic is already seeded (start with --reset to generate it again, dated from today).');
+    else {
+      const days = seed.generatedFor
+        ? Math.floor((Date.now() - new Date(seed.generatedFor).getTime()) / 86_400_000)
+        : null;
+      const age = days === null ? '' : days < 1 ? ' today' : days === 1 ? ' yesterday' : ` ${days} days ago`;
+      print(`The demo clinic was generated${age}; start with --reset to generate it again, dated from today.`);
+    }
 
     app = await buildServer({
       db: database.db,
