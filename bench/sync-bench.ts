@@ -510,12 +510,12 @@ export function toMarkdown(result: SyncBenchResult): string {
   ];
   for (const r of result.backends) {
     const run = r.initialSync.runs[0];
-    const fetchMs = median(r.initialSync.runs.map((x) => x.fetchMs));
-    const applyMs = median(r.initialSync.runs.map((x) => x.applyMs));
+    const busyMs = median(r.initialSync.runs.map((x) => x.busyMs));
+    const idleMs = median(r.initialSync.runs.map((x) => x.idleMs));
     lines.push(
       `| **Ours**: sync engine → SQLCipher cache, server on ${label[r.backend]} | **${ms(r.initialSync.medianMs)}** | ${run?.requests ?? 0} | ${mb(run?.wireBytes ?? 0)} | **${(r.initialSync.medianMs / pouchBest).toFixed(2)}×** |`,
-      `| — waiting for the server (request sent → body read) | ${ms(fetchMs)} | | | |`,
-      `| — on the workstation (validate + write the cache) | ${ms(applyMs)} | | | |`,
+      `| — workstation busy (parse, validate, write the encrypted cache) | ${ms(busyMs)} | | | |`,
+      `| — workstation idle, waiting for the server | ${ms(idleMs)} | | | |`,
       `| Our pull alone, no workstation (server + wire + JSON.parse) | ${ms(r.rawPull.medianMs)} | ${r.rawPull.pages} | ${mb(r.rawPull.wireBytes)} | ${(r.rawPull.medianMs / pouchBest).toFixed(2)}× |`,
     );
   }

@@ -10,7 +10,9 @@
  *      parse, no stringify. The scope query and the audit entry per page are kept, so only the
  *      data path differs.
  *
- *   npx tsx bench/tools/pull-page-experiment.ts [--notes-per-client 333] [--runs 3]
+ *   npx tsx bench/tools/pull-page-experiment.ts [--notes-per-client 333] [--runs 3] [--data-dir <empty dir>]
+ *
+ * Without --data-dir PGlite runs in memory; with it, in that folder on disk (the server's default).
  *
  * A tool for the server's owners (see BENCHMARKS.md, "Sync"), not a product code path.
  */
@@ -27,12 +29,16 @@ import { CLINIC_WIDE_ENTITIES } from '../../src/shared/sync/records';
 import { median } from '../sync/stats';
 
 const { values } = parseArgs({
-  options: { 'notes-per-client': { type: 'string', default: '333' }, runs: { type: 'string', default: '3' } },
+  options: {
+    'notes-per-client': { type: 'string', default: '333' },
+    runs: { type: 'string', default: '3' },
+    'data-dir': { type: 'string' },
+  },
 });
 const notesPerClient = Number(values['notes-per-client']);
 const runs = Number(values.runs);
 
-const database = await openDatabase({ memory: true });
+const database = await openDatabase(values['data-dir'] ? { dataDir: values['data-dir'] } : { memory: true });
 const { db } = database;
 process.stderr.write(`seeding 60 clients × ${notesPerClient} notes…\n`);
 await seedDemoClinic(db, { clients: 60, notesPerClient });
@@ -125,7 +131,9 @@ for (let i = 0; i < runs; i += 1) {
 }
 const row = (name: string, ms: number[], extra = '') =>
   `${name.padEnd(52)} ${median(ms).toFixed(0).padStart(6)} ms ${extra}`;
-console.log(`60 clients × ${notesPerClient} notes, ${a[0]?.pages} pages, medians of ${runs}`);
+console.log(
+  `60 clients × ${notesPerClient} notes, ${a[0]?.pages} pages, medians of ${runs}, PGlite ${values['data-dir'] ? 'on disk' : 'in memory'}`,
+);
 console.log(
   row(
     'A. pullChanges + JSON.stringify (today)',
