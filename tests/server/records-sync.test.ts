@@ -18,7 +18,10 @@ const silentIo: AdminIo = { stdout: () => undefined, stderr: () => undefined, re
 const at = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000).toISOString();
 
 /** Clearly synthetic data for every record type the `records` table holds (except staff and client). */
-function sampleData(staffId: string): Record<Exclude<StoredEntity, 'staff' | 'client'>, Record<string, unknown>> {
+/** Record types about one client (staff and templates are clinic-wide; the client record is created with the client). */
+type ClientEntity = Exclude<StoredEntity, 'staff' | 'client' | 'template'>;
+
+function sampleData(staffId: string): Record<ClientEntity, Record<string, unknown>> {
   const created = { createdAt: at(-30) };
   const stamped = { ...created, updatedAt: at(-30) };
   return {
@@ -54,6 +57,24 @@ function sampleData(staffId: string): Record<Exclude<StoredEntity, 'staff' | 'cl
       ...stamped,
     },
     task: { assigneeId: staffId, kind: 'follow_up', title: 'Synthetic follow-up', status: 'open', ...stamped },
+    // Linked to a note id that need not exist here: the store checks shapes, the push checks links.
+    addendum: {
+      noteId: randomUUID(),
+      authorId: staffId,
+      body: { text: 'Synthetic addendum.' },
+      status: 'signed',
+      signedAt: at(-2),
+      contentHash: contentHash({ text: 'Synthetic addendum.' }),
+      ...stamped,
+    },
+    cosignature: {
+      noteId: randomUUID(),
+      signerId: staffId,
+      signedAt: at(-2),
+      contentHash: contentHash({ text: 'Synthetic note.' }),
+      kind: 'cosign',
+      ...created,
+    },
   };
 }
 
@@ -99,7 +120,7 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
 
   /** Seed one record of every type about `clientId`; returns the ids by entity. */
   async function seed(clientId: string, staffId: string) {
-    const ids = {} as Record<Exclude<StoredEntity, 'staff' | 'client'>, string>;
+    const ids = {} as Record<ClientEntity, string>;
     const items = Object.entries(sampleData(staffId)).map(([entity, data]) => {
       const id = randomUUID();
       ids[entity as keyof typeof ids] = id;
@@ -154,7 +175,8 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
 
     const { changes } = await sync.pullAll(desktop, null);
     const entities = new Set(changes.map((c) => (c.op === 'purgeClient' ? 'purge' : c.entity)));
-    const expected = Object.keys(recordSchemas) as RecordEntity[];
+    // Every record type (templates only come from a clinic's templates file: tests/server/note-templates.test.ts).
+    const expected = (Object.keys(recordSchemas) as RecordEntity[]).filter((entity) => entity !== 'template');
     expect([...entities].sort()).toEqual([...expected].sort());
     for (const change of changes) {
       if (change.op !== 'put') continue;
@@ -600,6 +622,7 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
       role: 'supervisor',
       credentials: null,
       supervisorId: null,
+      requiresCosign: false,
     });
   });
 

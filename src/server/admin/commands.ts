@@ -324,6 +324,29 @@ export const commands: Record<string, CommandSpec> = {
       );
     },
   },
+  'set-requires-cosign': {
+    summary:
+      "say whether a clinician's notes need their supervisor's co-signature (notes signed from now on; their staff record follows)",
+    usage: 'set-requires-cosign --username <u> --value true|false',
+    options: { username: { type: 'string' }, value: { type: 'string' } },
+    run: async (db, options, io) => {
+      const user = await userByName(db, check(usernameSchema, required(options, 'username'), 'username'));
+      const requiresCosign = check(z.enum(['true', 'false']), required(options, 'value'), 'value') === 'true';
+      if (requiresCosign && user.role === 'admin') throw new UsageError('an admin signs no notes');
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ requiresCosign }).where(eq(users.id, user.id));
+        await refreshStaffRecord(tx, user.id);
+        await audit(tx, 'admin.set_requires_cosign', 'user', [user.id]);
+        // Staff records are clinic-wide.
+        await notifyPoke(tx, await everyone(tx));
+      });
+      io.stdout(
+        requiresCosign
+          ? `Notes ${user.username} signs now need a co-signature${user.supervisorId ? '' : ' (they have no supervisor yet: set one with set-supervisor)'}\n`
+          : `Notes ${user.username} signs no longer need a co-signature\n`,
+      );
+    },
+  },
   'list-users': {
     summary: 'list accounts (username, role, supervisor; never password hashes)',
     usage: 'list-users',

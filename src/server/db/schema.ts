@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   bigserial,
   index,
   integer,
@@ -14,6 +15,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import type { NoteCosign } from '../../shared/sync/records.js';
 
 /**
  * The clinic server's schema (PostgreSQL; the same migrations run on PGlite and on a real
@@ -40,6 +42,8 @@ export const users = pgTable(
     /** argon2id PHC string. Never leaves the server. */
     passwordHash: text('password_hash').notNull(),
     supervisorId: uuid('supervisor_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+    /** Notes this clinician signs need their supervisor's co-signature (admin `set-requires-cosign`). */
+    requiresCosign: boolean('requires_cosign').notNull().default(false),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
@@ -226,6 +230,12 @@ export const notes = pgTable(
     contentHash: text('content_hash'),
     signedAt: timestamp('signed_at', { withTimezone: true, precision: 3 }),
     signedBy: uuid('signed_by').references(() => users.id),
+    /**
+     * Co-signature state (`noteCosignSchema` in src/shared/sync/records.ts); null: not required.
+     * Set when a clinician who needs supervision signs; changed by `note.cosign`,
+     * `note.returnForRevision`, and the author's addendum to a returned note.
+     */
+    cosign: jsonb('cosign').$type<NoteCosign>(),
     version: integer('version').notNull(),
     lastReplicaId: text('last_replica_id'),
     createdAt: createdAt(),
@@ -283,12 +293,13 @@ export const changes = pgTable(
 /**
  * Every synced clinical record other than notes (which have their own lifecycle above):
  * staff, client profiles, contacts, care teams, consents, appointments, measures, check-ins,
- * medications, drug screens, plans, tasks. `data` is the record in its wire shape
+ * medications, drug screens, plans, tasks, note addenda (and addendum proposals), co-signatures,
+ * and the clinic's own note templates. `data` is the record in its wire shape
  * (src/shared/sync/records.ts, validated before it is written); `version` increases with every
  * write and matches the `changes` row that announced it. `field_clocks` holds, for records merged
  * per field (client profiles), the hybrid logical clock of each field's current value. A delete
  * keeps the row as a tombstone (`deleted_at`), so replicas that were offline learn about it.
- * `client_id` is null for clinic-wide records (staff).
+ * `client_id` is null for clinic-wide records (staff, templates).
  */
 export const records = pgTable(
   'records',

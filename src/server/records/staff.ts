@@ -13,7 +13,10 @@ import { lockFeed, putRecord } from './store.js';
  */
 
 type StaffData = RecordData<'staff'>;
-type UserRow = Pick<typeof users.$inferSelect, 'id' | 'displayName' | 'role' | 'credentials' | 'supervisorId'>;
+type UserRow = Pick<typeof users.$inferSelect, 'id' | 'displayName' | 'role' | 'credentials' | 'supervisorId'> & {
+  /** Absent: false (the column's default). */
+  requiresCosign?: boolean;
+};
 
 /** Account roles as care-team roles: a clinician is a counselor until a richer field exists. */
 const STAFF_ROLE: Record<UserRow['role'], StaffData['role']> = {
@@ -28,6 +31,7 @@ export function staffRecordOf(user: UserRow): StaffData {
     role: STAFF_ROLE[user.role],
     credentials: user.credentials ?? null,
     supervisorId: user.supervisorId ?? null,
+    requiresCosign: user.requiresCosign ?? false,
   };
 }
 
@@ -37,6 +41,7 @@ const userColumns = {
   role: users.role,
   credentials: users.credentials,
   supervisorId: users.supervisorId,
+  requiresCosign: users.requiresCosign,
 };
 
 /** Write this user's staff record if it differs from the account (in the caller's transaction). */

@@ -10,7 +10,19 @@ import type { ServerDb } from '../db/database.js';
 export type Outcome =
   | { status: 'applied'; changed: boolean; recordType?: string; recordIds?: string[] }
   | { status: 'conflict'; conflictId: string; recordType: string; recordIds: string[] }
-  | { status: 'rejected'; code: RejectionCode; message: string; recordType?: string; recordIds?: string[] };
+  | {
+      status: 'rejected';
+      code: RejectionCode;
+      message: string;
+      recordType?: string;
+      recordIds?: string[];
+      /**
+       * The refusal wrote something that must stay (an addendum proposal keeping the text of a
+       * signature or edit refused because the note was signed elsewhere): the savepoint commits
+       * and the clients concerned are poked.
+       */
+      keep?: boolean;
+    };
 
 export interface RecordRef {
   type: string;
@@ -27,6 +39,15 @@ export const reject = (code: RejectionCode, message: string, record?: RecordRef)
   status: 'rejected',
   code,
   message,
+  ...(record ? { recordType: record.type, recordIds: record.ids } : {}),
+});
+
+/** A refusal whose writes stay (see `keep`). */
+export const rejectKeeping = (code: RejectionCode, message: string, record?: RecordRef): Outcome => ({
+  status: 'rejected',
+  code,
+  message,
+  keep: true,
   ...(record ? { recordType: record.type, recordIds: record.ids } : {}),
 });
 

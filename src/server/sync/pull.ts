@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Change, EntityType, PullResponse } from '../../shared/sync/protocol.js';
-import { CLINIC_WIDE_ENTITIES } from '../../shared/sync/records.js';
+import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
@@ -37,6 +37,7 @@ const noteData = (note: typeof notes.$inferSelect): Record<string, unknown> => (
   contentHash: note.contentHash,
   signedAt: note.signedAt?.toISOString() ?? null,
   signedBy: note.signedBy,
+  cosign: note.cosign ?? NO_COSIGN,
   version: note.version,
   createdAt: note.createdAt.toISOString(),
   updatedAt: note.updatedAt.toISOString(),
@@ -54,6 +55,9 @@ const conflictData = (conflict: typeof conflicts.$inferSelect): Record<string, u
   createdAt: conflict.createdAt.toISOString(),
   resolvedAt: conflict.resolvedAt?.toISOString() ?? null,
 });
+
+const visibleAddendum = (data: Record<string, unknown>, userId: string) =>
+  data['proposal'] !== true || data['authorId'] === userId;
 
 /**
  * One page of changes after the cursor in the caller's scope (sync-protocol.md). The page is a
@@ -247,6 +251,8 @@ export async function pullChanges(
       const record = recordById.get(row.entityId);
       // Superseded by a later change in the feed (which carries the record) or gone: skip.
       if (!record || row.version < record.version || record.entity !== row.entity) continue;
+      // An addendum proposal is its author's to review: only they receive it (and its removal).
+      if (record.entity === 'addendum' && !visibleAddendum(record.data, principal.id)) continue;
       const entity = record.entity as EntityType;
       out.push(
         record.deletedAt !== null

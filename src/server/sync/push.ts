@@ -5,6 +5,9 @@ import {
   isSupportedMutation,
   mutationArgsSchemas,
   type AcknowledgeCheckinArgs,
+  type AddAddendumArgs,
+  type CosignNoteArgs,
+  type ReturnForRevisionArgs,
   type AuditAppendArgs,
   type CompleteTaskArgs,
   type DeleteRecordArgs,
@@ -31,6 +34,14 @@ import {
   savePlan,
   updateClientFields,
 } from './record-mutations.js';
+import {
+  addAddendum,
+  cosignNote,
+  cosignOnSigning,
+  refuseDraftOfSignedNote,
+  refuseSecondSignature,
+  returnForRevision,
+} from './note-lifecycle.js';
 import { lockReplica } from './replicas.js';
 
 export { SYNC_LOCK_KEY };
@@ -72,9 +83,8 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
   if (note.clientId !== clientId) return reject('INVALID', 'The note belongs to another client.', ids);
   if (note.deletedAt !== null) return reject('DELETED', 'The note was deleted.', ids);
   if (note.authorId !== principal.id) return reject('NOT_AUTHOR', 'Only the author may edit a draft.', ids);
-  if (note.status === 'signed') {
-    return reject('SIGNED_NOTE_IMMUTABLE', 'The note is signed; add an addendum instead.', ids);
-  }
+  // Signed (on another device, first): refused, and the text kept as an addendum proposal.
+  if (note.status === 'signed') return refuseDraftOfSignedNote(ctx, note, args.content);
   // Edits from the replica that wrote the current version follow on from it; anything else must
   // be based on the current version, or it is a concurrent edit: keep both.
   if (args.baseVersion !== note.version && note.lastReplicaId !== replicaId) {
@@ -111,8 +121,11 @@ async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs)
   const [note] = await tx.select().from(notes).where(eq(notes.id, args.noteId)).for('update');
   if (!note || note.clientId !== clientId) return reject('INVALID', 'There is no such note for this client.', ids);
   if (note.deletedAt !== null) return reject('DELETED', 'The note was deleted.', ids);
-  if (note.status === 'signed') return reject('ALREADY_SIGNED', 'The note was already signed.', ids);
+  if (note.status === 'signed') return refuseSecondSignature(ctx, note, args);
   if (note.authorId !== principal.id) return reject('NOT_AUTHOR', 'Only the author may sign a note.', ids);
+  if (args.content !== undefined && contentHash(args.content) !== args.contentHash) {
+    return reject('INVALID', 'The content hash does not match the content sent with the signature.', ids);
+  }
   // The signature covers what the server holds: a hash of anything else (an edit that became a
   // conflict, a draft not pushed yet) is refused rather than attached to other text.
   if (contentHash(note.content) !== args.contentHash) {
@@ -130,6 +143,8 @@ async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs)
       contentHash: args.contentHash,
       signedAt: new Date(args.signedAt),
       signedBy: principal.id,
+      // A clinician who needs supervision: the note enters their supervisor's co-sign queue.
+      cosign: await cosignOnSigning(ctx, note.authorId),
       version,
       lastReplicaId: replicaId,
       updatedAt: now,
@@ -172,6 +187,12 @@ async function applyMutation(ctx: ApplyContext, mutation: Mutation): Promise<Out
       return saveDraft(ctx, clientId, parsed.data as SaveDraftArgs);
     case 'note.sign':
       return signNote(ctx, clientId, parsed.data as SignNoteArgs);
+    case 'note.addAddendum':
+      return addAddendum(ctx, clientId, parsed.data as AddAddendumArgs);
+    case 'note.cosign':
+      return cosignNote(ctx, clientId, parsed.data as CosignNoteArgs);
+    case 'note.returnForRevision':
+      return returnForRevision(ctx, clientId, parsed.data as ReturnForRevisionArgs);
     case 'client.updateFields':
       return updateClientFields(ctx, clientId, parsed.data as UpdateClientFieldsArgs);
     case 'measure.record':
@@ -202,7 +223,7 @@ async function applyInSavepoint(ctx: ApplyContext, mutation: Mutation): Promise<
   try {
     return await ctx.tx.transaction(async (sp) => {
       const outcome = await applyMutation({ ...ctx, tx: sp }, mutation);
-      if (outcome.status === 'rejected') throw new Refused(outcome);
+      if (outcome.status === 'rejected' && outcome.keep !== true) throw new Refused(outcome);
       return outcome;
     });
   } catch (error) {
@@ -276,7 +297,10 @@ export async function applyPush(
       const result = await processMutation({ ...base, hlc: mutation.hlc }, mutation);
       last = mutationId;
       counts[result.status] += 1;
-      const wrote = result.status === 'conflict' || (result.status === 'applied' && result.changed);
+      const wrote =
+        result.status === 'conflict' ||
+        (result.status === 'applied' && result.changed) ||
+        (result.status === 'rejected' && result.keep === true);
       if (wrote && mutation.clientId !== null) changed.add(mutation.clientId);
       results.push(
         result.status === 'applied'
@@ -299,6 +323,7 @@ export async function applyPush(
             mutationId,
             result: result.status,
             code: result.status === 'rejected' ? result.code : null,
+            ...(result.status === 'rejected' && result.keep === true ? { kept: true } : {}),
           },
         },
         now,

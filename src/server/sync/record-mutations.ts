@@ -201,7 +201,8 @@ export async function savePlan(ctx: ApplyContext, clientId: string, args: SavePl
 
 /**
  * Deletes are tombstones that every replica pulls: a draft note (its author's; a signed note
- * is immutable), an emergency contact, a task. Deleting what is already deleted changes nothing.
+ * is immutable), an emergency contact, a task, one's own addendum proposal (a signed addendum is
+ * immutable). Deleting what is already deleted changes nothing.
  */
 export async function deleteRecord(ctx: ApplyContext, clientId: string, args: DeleteRecordArgs): Promise<Outcome> {
   const ref = { type: args.entity, ids: [args.id] };
@@ -226,6 +227,16 @@ export async function deleteRecord(ctx: ApplyContext, clientId: string, args: De
   const row = await readRecord(ctx.tx, args.id, { forUpdate: true });
   if (!row || row.entity !== args.entity || row.clientId !== clientId) {
     return reject('INVALID', `There is no such ${args.entity} for this client.`, ref);
+  }
+  if (args.entity === 'addendum' && row.deletedAt === null) {
+    // Only one's own proposal is discarded; a signed addendum is as immutable as a signed note.
+    const data = row.data as RecordData<'addendum'>;
+    if (!data.proposal || data.status === 'signed') {
+      return reject('SIGNED_NOTE_IMMUTABLE', 'A signed addendum is never deleted.', ref);
+    }
+    if (data.authorId !== ctx.principal.id) {
+      return reject('NOT_AUTHOR', 'Only its author may discard an addendum proposal.', ref);
+    }
   }
   const result = await tombstoneRecord(ctx.tx, { entity: args.entity, id: args.id, clientId, now: ctx.now });
   return applied(result.changed, ref);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MutationName } from './protocol.js';
-import { clientProfilePatchSchema, measureRecordSchema, planRecordSchema } from './records.js';
+import { addendumBodySchema, clientProfilePatchSchema, measureRecordSchema, planRecordSchema } from './records.js';
 
 /**
  * Argument schemas of the mutations the clinic server applies so far (the envelope is
@@ -22,15 +22,77 @@ export const saveDraftArgsSchema = z
   .strict();
 export type SaveDraftArgs = z.infer<typeof saveDraftArgsSchema>;
 
+const contentHashSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
 export const signNoteArgsSchema = z
   .object({
     noteId: id,
     /** SHA-256 (hex) of the signed content, as computed by the workstation. */
-    contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+    contentHash: contentHashSchema,
     signedAt: z.iso.datetime(),
+    /**
+     * The content that was signed (its `contentHash` must be `contentHash`). Optional, and
+     * recommended: when the note was signed elsewhere first, the server keeps this text as an
+     * addendum proposal for the signer (`ALREADY_SIGNED`), so an offline signature is never lost.
+     */
+    content: noteContentSchema.optional(),
   })
   .strict();
 export type SignNoteArgs = z.infer<typeof signNoteArgsSchema>;
+
+/** An addendum's body as pushed: some text is required. */
+const pushedAddendumBodySchema = addendumBodySchema.refine(
+  (body) => body.text.trim() !== '',
+  'An addendum needs text.',
+);
+
+/**
+ * A signed addendum to a signed note (drafts of addenda stay on the workstation). `contentHash`
+ * is `contentHash(body)`; the id is the workstation's, so a replay changes nothing. `proposalId`:
+ * the addendum proposal this addendum settles (the proposal is then removed).
+ */
+export const addAddendumArgsSchema = z
+  .object({
+    addendumId: id,
+    noteId: id,
+    body: pushedAddendumBodySchema,
+    signedAt: z.iso.datetime(),
+    contentHash: contentHashSchema,
+    proposalId: id.optional(),
+  })
+  .strict();
+export type AddAddendumArgs = z.infer<typeof addAddendumArgsSchema>;
+
+/**
+ * A supervisor's co-signature over the note as they saw it (`contentHash` must be the signed
+ * note's). `cosignatureId`: the workstation's id for the co-signature record (default: derived
+ * from the note and the signer, so a replay from another device is the same record).
+ */
+export const cosignNoteArgsSchema = z
+  .object({
+    noteId: id,
+    contentHash: contentHashSchema,
+    signedAt: z.iso.datetime(),
+    cosignatureId: id.optional(),
+  })
+  .strict();
+export type CosignNoteArgs = z.infer<typeof cosignNoteArgsSchema>;
+
+export const MAX_RETURN_COMMENT = 2_000;
+
+/** The supervisor returns a signed note to its author with a comment (answered with an addendum). */
+export const returnForRevisionArgsSchema = z
+  .object({
+    noteId: id,
+    comment: z
+      .string()
+      .max(MAX_RETURN_COMMENT)
+      .refine((comment) => comment.trim() !== '', 'A comment is required.'),
+    /** When the supervisor returned it (default: when the server received it). */
+    returnedAt: z.iso.datetime().optional(),
+  })
+  .strict();
+export type ReturnForRevisionArgs = z.infer<typeof returnForRevisionArgsSchema>;
 
 export const MAX_AUDIT_ENTRIES_PER_MUTATION = 200;
 
@@ -90,15 +152,19 @@ export type SavePlanArgs = z.infer<typeof savePlanArgsSchema>;
 
 /**
  * Deletes become tombstones that every replica pulls. Only records a clinician may delete:
- * a draft note (a signed one is `SIGNED_NOTE_IMMUTABLE`), an emergency contact, a task.
+ * a draft note (a signed one is `SIGNED_NOTE_IMMUTABLE`), an emergency contact, a task, and
+ * one's own addendum proposal (a signed addendum is `SIGNED_NOTE_IMMUTABLE`).
  */
-export const DELETABLE_ENTITIES = ['note', 'emergencyContact', 'task'] as const;
+export const DELETABLE_ENTITIES = ['note', 'emergencyContact', 'task', 'addendum'] as const;
 export const deleteRecordArgsSchema = z.object({ entity: z.enum(DELETABLE_ENTITIES), id }).strict();
 export type DeleteRecordArgs = z.infer<typeof deleteRecordArgsSchema>;
 
 export const mutationArgsSchemas = {
   'note.saveDraft': saveDraftArgsSchema,
   'note.sign': signNoteArgsSchema,
+  'note.addAddendum': addAddendumArgsSchema,
+  'note.cosign': cosignNoteArgsSchema,
+  'note.returnForRevision': returnForRevisionArgsSchema,
   'audit.append': auditAppendArgsSchema,
   'client.updateFields': updateClientFieldsArgsSchema,
   'measure.record': recordMeasureArgsSchema,

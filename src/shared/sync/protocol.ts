@@ -74,6 +74,8 @@ export const REJECTION_CODES = [
   'CLOCK_SKEW',
   /** The record was deleted (tombstone) before this change arrived. */
   'DELETED',
+  /** Only the author's supervisor may co-sign a note or return it for revision. */
+  'NOT_SUPERVISOR',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { richTextNodeSchema } from '../notes/content.js';
+import { templateDefinitionSchema } from '../notes/templates/schema.js';
 import type { EntityType } from './protocol.js';
 
 /**
@@ -21,6 +23,11 @@ export const staffRecordSchema = z.object({
   role: z.enum(['counselor', 'therapist', 'prescriber', 'peer_support', 'supervisor', 'admin']),
   credentials: optionalText(100),
   supervisorId: uuid.nullable().default(null),
+  /**
+   * The clinician's notes need a supervisor's co-signature (set by the admin command
+   * `set-requires-cosign`): a note they sign enters the co-sign queue of their supervisor.
+   */
+  requiresCosign: z.boolean().default(false),
 });
 
 export const postalAddressSchema = z.object({
@@ -127,20 +134,106 @@ export const appointmentRecordSchema = z.object({
   updatedAt: isoTime,
 });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const COSIGN_STATUSES = ['pending', 'cosigned', 'returned'] as const;
+export type CosignStatus = (typeof COSIGN_STATUSES)[number];
+
+/**
+ * A note's co-signature state. `required` is set when the note is signed by a clinician who
+ * needs supervision (staff `requiresCosign`); `status` is then `pending` (in the supervisor's
+ * queue), `cosigned` (a `cosignature` record holds the signature) or `returned` (the supervisor
+ * returned it with `comment`; a signed note is never edited, so the author answers with an
+ * addendum, which puts it back to `pending`). `by`/`at` are who decided last and when; the last
+ * return's comment stays after a resubmission. Not required: `status` null.
+ */
+export const noteCosignSchema = z.object({
+  required: z.boolean(),
+  status: z.enum(COSIGN_STATUSES).nullable().default(null),
+  by: uuid.nullable().default(null),
+  at: isoTime.nullable().default(null),
+  comment: optionalText(2_000),
+});
+export type NoteCosign = z.output<typeof noteCosignSchema>;
+export const NO_COSIGN: NoteCosign = { required: false, status: null, by: null, at: null, comment: null };
+
 /** A note as the server holds it: `content` is the template-shaped body (src/shared/notes). */
 export const noteRecordSchema = z.object({
   authorId: uuid,
   status: z.enum(['draft', 'signed']),
   content: z.record(z.string(), z.unknown()),
-  contentHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable()
-    .default(null),
+  contentHash: sha256Hex.nullable().default(null),
   signedAt: isoTime.nullable().default(null),
   signedBy: uuid.nullable().default(null),
+  /** Absent in data from before co-signatures: not required. */
+  cosign: noteCosignSchema.default(NO_COSIGN),
   createdAt: isoTime,
   updatedAt: isoTime,
+});
+
+export const MAX_ADDENDUM_TEXT = 100_000;
+
+/**
+ * The body of an addendum: plain text, and optionally the rich-text document (tiptap JSON) it
+ * was written in. Its content hash is `contentHash(body)` (src/shared/notes/canonical.ts).
+ */
+export const addendumBodySchema = z
+  .object({
+    text: z.string().max(MAX_ADDENDUM_TEXT),
+    doc: richTextNodeSchema.optional(),
+  })
+  .strict();
+export type AddendumBody = z.infer<typeof addendumBodySchema>;
+
+/**
+ * An addendum: its own entry linked to a signed note (`noteId`), signed on its own. Drafts of
+ * addenda stay on the workstation; the server holds signed ones, and **proposals**: text the
+ * server kept when a note was signed elsewhere first (a signature made offline after another
+ * device signed, or a draft edit of a note that was signed meanwhile). A proposal is a draft
+ * (`status: 'draft'`, `proposal: true`), pulled only by its author, who turns it into an
+ * addendum (`note.addAddendum` with `proposalId`) or discards it (`record.delete`).
+ * `proposedContent` is the note content exactly as written on that device; `body.text` its plain
+ * text; `proposedFromSignature` the refused signature, when there was one.
+ * `lateEntry`: signed more than 24 h after the session it amends.
+ */
+export const addendumRecordSchema = z.object({
+  noteId: uuid,
+  authorId: uuid,
+  body: addendumBodySchema,
+  status: z.enum(['draft', 'signed']),
+  signedAt: isoTime.nullable().default(null),
+  contentHash: sha256Hex.nullable().default(null),
+  lateEntry: z.boolean().default(false),
+  proposal: z.boolean().default(false),
+  proposedFromSignature: z.object({ signedAt: isoTime, contentHash: sha256Hex }).nullable().default(null),
+  proposedContent: z.record(z.string(), z.unknown()).nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+/** A supervisor's co-signature of a signed note: over the note's content hash as they saw it. */
+export const cosignatureRecordSchema = z.object({
+  noteId: uuid,
+  signerId: uuid,
+  signedAt: isoTime,
+  contentHash: sha256Hex,
+  kind: z.literal('cosign'),
+  createdAt: isoTime,
+});
+
+/**
+ * A clinic's own note template (clinic-wide: client null), loaded by the server from its
+ * templates file and delivered to every workstation. One record per template id and version;
+ * versions are immutable (notes record the version they were written with). `active`: offered
+ * for new notes (the version is in the server's current file); inactive versions stay so that
+ * older notes still render. Validate `definition` with `validateTemplate` before use.
+ */
+export const templateRecordSchema = z.object({
+  templateId: z.string().max(48),
+  version: z.number().int().positive(),
+  definition: templateDefinitionSchema,
+  active: z.boolean(),
+  publishedAt: isoTime,
 });
 
 export const MEASURE_INSTRUMENTS = ['PHQ9', 'GAD7', 'BAM', 'CRAVING'] as const;
@@ -287,6 +380,9 @@ export const recordSchemas = {
   plan: planRecordSchema,
   task: taskRecordSchema,
   conflict: conflictRecordSchema,
+  addendum: addendumRecordSchema,
+  cosignature: cosignatureRecordSchema,
+  template: templateRecordSchema,
 } as const satisfies Partial<Record<EntityType, z.ZodType>>;
 
 export type RecordEntity = keyof typeof recordSchemas;

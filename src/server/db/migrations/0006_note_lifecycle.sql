@@ -1,0 +1,2 @@
+ALTER TABLE "notes" ADD COLUMN "cosign" jsonb;--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "requires_cosign" boolean DEFAULT false NOT NULL;
