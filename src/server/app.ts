@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
+import type { TemplateDefinition } from '../shared/notes/templates/schema.js';
 import { SignInLimiter } from './auth/sign-in-limiter.js';
 import { loadSigningKey } from './auth/tokens.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
@@ -10,6 +11,7 @@ import type { ServerDb } from './db/database.js';
 import { ApiError, type ErrorBody } from './errors.js';
 import { createServerLogger } from './logger.js';
 import { reconcileStaffRecords } from './records/staff.js';
+import { publishTemplates } from './records/templates.js';
 import { authenticate, registerAuthRoutes } from './routes/auth.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerEventRoutes } from './sync/events.js';
@@ -27,6 +29,11 @@ export interface BuildServerOptions {
   now?: () => Date;
   /** Pokes across instances; defaults to LISTEN/NOTIFY on `db`, closed with the server. */
   pokeBus?: PokeBus;
+  /**
+   * The clinic's own note templates (validated: `loadTemplateFile`), published at start as
+   * clinic-wide `template` records; versions not listed become inactive. Absent: unchanged.
+   */
+  templates?: readonly TemplateDefinition[];
 }
 
 const fastifyErrorAnswers: Record<string, ApiError> = {
@@ -60,6 +67,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // existed, or inserted by other means than the admin commands).
   const staffWritten = await reconcileStaffRecords(options.db, (options.now ?? (() => new Date()))());
   if (staffWritten > 0) logger.info({ staffWritten }, 'staff records reconciled');
+  if (options.templates) {
+    const published = await publishTemplates(options.db, options.templates, (options.now ?? (() => new Date()))());
+    logger.info({ templates: options.templates.length, ...published }, 'clinic templates published');
+  }
 
   const pokeBus = options.pokeBus ?? (await createPokeBus(options.db, logger));
   if (!options.pokeBus) app.addHook('onClose', async () => pokeBus.close());

@@ -4,13 +4,17 @@ import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import { openDatabase } from './db/database.js';
 import { createServerLogger } from './logger.js';
+import { loadTemplateFile } from './records/templates.js';
 
 /**
- * `npm run server -- [--data <dir>] [--port n] [--host h] [--cert f --key f]`
+ * `npm run server -- [--data <dir>] [--port n] [--host h] [--cert f --key f] [--templates f]`
  * DATABASE_URL selects PostgreSQL; otherwise PGlite in `<dir>` (default ./clinic-data).
  * Without a certificate the server speaks plain HTTP and binds to 127.0.0.1 unless told otherwise.
+ * `--templates`: the clinic's own note templates (JSON, records/templates.ts), checked before
+ * anything else starts: an invalid file stops the server with the problems listed.
  */
-const usage = 'Usage: npm run server -- [--data <dir>] [--port <n>] [--host <address>] [--cert <file> --key <file>]\n';
+const usage =
+  'Usage: npm run server -- [--data <dir>] [--port <n>] [--host <address>] [--cert <file> --key <file>] [--templates <file>]\n';
 
 async function main(): Promise<void> {
   let values;
@@ -22,6 +26,7 @@ async function main(): Promise<void> {
         host: { type: 'string', default: '127.0.0.1' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        templates: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -53,11 +58,20 @@ async function main(): Promise<void> {
       ? { cert: readFileSync(values.cert), key: readFileSync(values.key) }
       : undefined;
 
+  // Before the database opens: a bad templates file fails fast, with nothing to clean up.
+  const templates = values.templates !== undefined ? loadTemplateFile(values.templates) : undefined;
+
   const logger = createServerLogger({ level: values['log-level'] });
   const url = process.env['DATABASE_URL'];
   const database = await openDatabase(url ? { databaseUrl: url } : { dataDir: path.resolve(values.data) });
   logger.info({ database: database.kind }, 'database ready');
-  const app = await buildServer({ db: database.db, logger, ...(tls ? { tls } : {}) });
+  let app;
+  try {
+    app = await buildServer({ db: database.db, logger, ...(tls ? { tls } : {}), ...(templates ? { templates } : {}) });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../../src/server/app.js';
+import { buildServer, type BuildServerOptions } from '../../../src/server/app.js';
 import { hashPassword } from '../../../src/server/auth/passwords.js';
 import type { ServerConfig } from '../../../src/server/config.js';
 import type { ServerDb } from '../../../src/server/db/database.js';
@@ -86,10 +86,18 @@ export interface SignInResult {
   user: { id: string; username: string; displayName: string; role: string };
 }
 
-/** The real server on a loopback port, driven with fetch. Logs go to a silent logger. */
-export async function startTestServer(db: ServerDb, config: Partial<ServerConfig> = {}): Promise<TestServer> {
+/**
+ * The real server on a loopback port, driven with fetch. Logs go to a silent logger. `options`:
+ * more build options (e.g. the clinic's `templates`).
+ */
+export async function startTestServer(
+  db: ServerDb,
+  config: Partial<ServerConfig> = {},
+  options: Pick<BuildServerOptions, 'templates'> = {},
+): Promise<TestServer> {
   let offset = 0;
   const app = await buildServer({
+    ...options,
     db,
     config,
     logger: createServerLogger({ level: 'silent' }),
