@@ -93,6 +93,8 @@ const PUSH_DRIFT_FRESH_MS = 15 * 60_000;
 /** Margin for the Date header's one-second resolution when deciding to hold a push. */
 const DRIFT_MARGIN_MS = 2_000;
 const EVENTS_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
+/** Changes written per transaction by the initial sync's bulk path (a few pages). */
+const BULK_BATCH = 10_000;
 
 type RoundResult =
   | { kind: 'ok' }
@@ -551,6 +553,8 @@ export class SyncEngine {
       return answer;
     };
     let pending = request(cursor);
+    const batch: Array<Extract<PullResponse, { status: 'ok' }>> = [];
+    let batched = 0;
     for (;;) {
       const response = await pending;
       if (response.status === 'resyncRequired') {
@@ -567,10 +571,17 @@ export class SyncEngine {
       // the cache is busy. The same cursor always gives the same page: if writing fails, the
       // answer is simply dropped and the page asked for again next time.
       const next = response.hasMore ? request(response.cursor) : null;
-      const result = this.applyPage(response, bulk);
       received += response.changes.length;
-      for (const id of result.clientIds) clientIds.add(id);
-      clinicWide ||= result.clinicWide;
+      batch.push(response);
+      batched += response.changes.length;
+      // The initial sync writes several pages per transaction (fewer, larger commits through
+      // the rollback journal); otherwise each page is written as it comes.
+      if (!next || !bulk || batched >= BULK_BATCH) {
+        const result = this.applyPages(batch.splice(0), bulk);
+        batched = 0;
+        for (const id of result.clientIds) clientIds.add(id);
+        clinicWide ||= result.clinicWide;
+      }
       cursor = response.cursor;
       if (!next) break;
       pending = next;
@@ -582,38 +593,67 @@ export class SyncEngine {
     return received;
   }
 
-  /** One page: acknowledgements, changes and the new cursor in one transaction. */
-  private applyPage(page: Extract<PullResponse, { status: 'ok' }>, bulk: boolean): ApplyResult {
+  /**
+   * Pages (in order): their acknowledgements, changes and the last cursor in one transaction,
+   * so a crash or a failure repeats them, never half-applies them. Usually one page; the
+   * initial sync writes several together (`BULK_BATCH`).
+   */
+  private applyPages(pages: ReadonlyArray<Extract<PullResponse, { status: 'ok' }>>, bulk: boolean): ApplyResult {
     const db = this.db;
     const sqlite = db.$client;
     const at = new Date(this.options.now()).toISOString();
-    let result: ApplyResult | undefined;
-    // Changes to the held-back copies, made once the page has committed.
-    let acknowledged: string[] = [];
-    let pendingKeys = new Set<string>();
-    const held = new Map<string, Change>();
+    const total: ApplyResult = {
+      clientIds: new Set(),
+      clinicWide: false,
+      applied: 0,
+      skipped: [],
+      deferred: 0,
+      purged: 0,
+    };
+    // What happened to the held-back copies, page by page, applied to memory once committed.
+    const effects: Array<{
+      page: (typeof pages)[number];
+      acknowledged: string[];
+      pendingKeys: Set<string>;
+      held: Map<string, Change>;
+    }> = [];
     const transaction = sqlite.transaction(() => {
+      effects.length = 0;
       const persisted = this.persistedDeferred();
-      const acks = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
-      markAuditSynced(db, acks, at);
-      acknowledged = acks
-        .filter((row) => row.entityType && row.entityId)
-        .map((row) => entityKey(row.entityType!, row.entityId!));
-      pendingKeys = this.options.outbox.pendingEntityKeys();
-      result = applyChanges(sqlite, page.changes, {
-        pendingKeys,
-        now: at,
-        defer: (change) => {
-          if (change.op === 'purgeClient') return;
-          const key = entityKey(change.entity, change.id);
-          held.set(key, change);
-          persisted.add(key);
-        },
-      });
-      // A copy this page replaced (no change pending any more) or whose client was purged.
-      for (const change of page.changes) {
-        const key = change.op === 'purgeClient' ? null : entityKey(change.entity, change.id);
-        if (key && !pendingKeys.has(key)) persisted.delete(key);
+      for (const page of pages) {
+        const acks = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
+        markAuditSynced(db, acks, at);
+        const pendingKeys = this.options.outbox.pendingEntityKeys();
+        const held = new Map<string, Change>();
+        const result = applyChanges(sqlite, page.changes, {
+          pendingKeys,
+          now: at,
+          defer: (change) => {
+            if (change.op === 'purgeClient') return;
+            const key = entityKey(change.entity, change.id);
+            held.set(key, change);
+            persisted.add(key);
+          },
+        });
+        // A copy this page replaced (no change pending any more).
+        for (const change of page.changes) {
+          const key = change.op === 'purgeClient' ? null : entityKey(change.entity, change.id);
+          if (key && !pendingKeys.has(key)) persisted.delete(key);
+        }
+        for (const id of result.clientIds) total.clientIds.add(id);
+        total.clinicWide ||= result.clinicWide;
+        total.applied += result.applied;
+        total.skipped.push(...result.skipped);
+        total.deferred += result.deferred;
+        total.purged += result.purged;
+        effects.push({
+          page,
+          acknowledged: acks
+            .filter((row) => row.entityType && row.entityId)
+            .map((row) => entityKey(row.entityType!, row.entityId!)),
+          pendingKeys,
+          held,
+        });
       }
       this.writeDeferred(persisted);
       sqlite
@@ -621,34 +661,35 @@ export class SyncEngine {
           'INSERT INTO sync_cursors (stream, cursor, updated_at) VALUES (?, ?, ?) ' +
             'ON CONFLICT(stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
         )
-        .run(CURSOR_STREAM, page.cursor, at);
+        .run(CURSOR_STREAM, pages[pages.length - 1]!.cursor, at);
     });
     withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
-    const applied = result!;
-    // Acknowledged (applied) changes: their held copies wait for the end of this pull.
-    for (const key of acknowledged) {
-      const copy = this.deferred.get(key);
-      if (copy && !pendingKeys.has(key)) {
-        copy.applied = true;
-        copy.settled = true;
+    for (const { page, acknowledged, pendingKeys, held } of effects) {
+      // Acknowledged (applied) changes: their held copies wait for the end of this pull.
+      for (const key of acknowledged) {
+        const copy = this.deferred.get(key);
+        if (copy && !pendingKeys.has(key)) {
+          copy.applied = true;
+          copy.settled = true;
+        }
       }
+      const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));
+      for (const [key, copy] of this.deferred) {
+        const change = copy.change;
+        if (change.op !== 'purgeClient' && change.clientId && purged.has(change.clientId)) this.deferred.delete(key);
+      }
+      for (const change of page.changes) {
+        if (change.op === 'purgeClient') continue;
+        const key = entityKey(change.entity, change.id);
+        if (!pendingKeys.has(key)) this.deferred.delete(key);
+      }
+      for (const [key, change] of held) this.deferred.set(key, { change, applied: false, settled: false });
     }
-    const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));
-    for (const [key, copy] of this.deferred) {
-      const change = copy.change;
-      if (change.op !== 'purgeClient' && change.clientId && purged.has(change.clientId)) this.deferred.delete(key);
-    }
-    for (const change of page.changes) {
-      if (change.op === 'purgeClient') continue;
-      const key = entityKey(change.entity, change.id);
-      if (!pendingKeys.has(key)) this.deferred.delete(key);
-    }
-    for (const [key, change] of held) this.deferred.set(key, { change, applied: false, settled: false });
-    for (const skipped of applied.skipped) {
+    for (const skipped of total.skipped) {
       this.options.log.warn({ code: skipped.reason, entity: skipped.entity, id: skipped.id }, 'pulled record skipped');
     }
-    if (applied.purged > 0) this.options.log.info({ code: 'CLIENTS_PURGED', count: applied.purged }, 'clients purged');
-    return applied;
+    if (total.purged > 0) this.options.log.info({ code: 'CLIENTS_PURGED', count: total.purged }, 'clients purged');
+    return total;
   }
 
   private readCursor(): string | null {

@@ -4,8 +4,9 @@ import { RpcError } from '../../../src/shared/rpc/errors';
 import { openDatabase, type Database } from '../../../src/server/db/database';
 import { changes, notes } from '../../../src/server/db/schema';
 import { rejectionOf, waitFor } from '../../helpers/async';
+import { onTestFinished } from 'vitest';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from './helpers/clinic';
+import { startClinic, startProxy, type Clinic } from './helpers/clinic';
 import { PASSPHRASE, soapContent, startWorkstation } from './helpers/workstation';
 
 /**
@@ -94,6 +95,29 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(details.pending).toEqual([]);
     expect(details.rejected).toEqual([]);
     expect(details.lastSyncedAt).not.toBeNull();
+  });
+
+  it('an initial sync cut off in the middle resumes and ends with every record exactly once', async () => {
+    const user = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, user.id, clientId, 'caseload');
+    const seeded = await seedNotes(clientId, user.id, 300, 'heron');
+    const proxy = await startProxy(() => clinic.port);
+    onTestFinished(() => proxy.close());
+
+    const ws = startWorkstation({ sync: { pageLimit: 50 } });
+    await ws.running.client.call('session.signIn', {
+      serverUrl: proxy.url,
+      username: user.username,
+      password: PASSWORD,
+    });
+    const cut = proxy.cutAnswer(/^POST \/sync\/pull /, { nth: 4, bytes: 10_000 });
+    await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+    await cut;
+    await ws.waitForStatus((status) => status.state === 'synced');
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+    expect(ws.value('SELECT count(DISTINCT id) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+    expect(ws.value("SELECT count(*) FROM note_search WHERE note_search MATCH 'heron'")).toBe(seeded.length);
   });
 
   it('refuses a sign-in with a wrong password or an insecure address, in words', async () => {
