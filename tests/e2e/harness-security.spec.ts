@@ -1,4 +1,4 @@
-import { createPassphrase, expect, test } from './fixtures/harness';
+import { expect, firstRun, test } from './fixtures/harness';
 
 test('without the token the page cannot reach the core', async ({ page, harness }) => {
   const origin = new URL(harness.url).origin;
@@ -6,9 +6,9 @@ test('without the token the page cannot reach the core', async ({ page, harness 
   await expect(page.getByRole('alert')).toContainText('The connection to the workstation core was lost');
 });
 
-test('when the core goes away the clinician is told, in words', async ({ page, harness }) => {
+test('when the core goes away the clinician is told, in words', async ({ page, harness, clinic }) => {
   await page.goto(harness.url);
-  await createPassphrase(page);
+  await firstRun(page, clinic);
   await expect(page.getByRole('heading', { level: 2, name: 'Today' })).toBeVisible();
   await harness.stop();
   await expect(page.getByRole('alert')).toContainText('Your saved work is safe');

@@ -28,7 +28,9 @@ test('every page opens from the navigation, is accessible, and is photographed',
 });
 
 test('the header shows the sync status and every control has a name', async ({ app }) => {
-  await expect(app.getByRole('status', { name: 'Sync status' })).toHaveText('Not signed in');
+  // Signed in to the clinic server at first run: the first sync ends in "Synced".
+  await expect(app.getByRole('status', { name: 'Sync status' })).toHaveText('Synced', { timeout: 30_000 });
+  await expect(app.getByRole('button', { name: 'Synced. Open the sync panel' })).toBeVisible();
   await expect(app.getByRole('button', { name: 'Open command palette' })).toBeVisible();
 });
 
@@ -67,7 +69,9 @@ test('switching to Spanish changes every screen and survives a reload', async ({
 
   await expect(app.getByRole('heading', { level: 2, name: 'Configuración' })).toBeVisible();
   await expect(app.getByRole('navigation', { name: 'Navegación principal' })).toBeVisible();
-  await expect(app.getByRole('status', { name: 'Estado de sincronización' })).toHaveText('Sin iniciar sesión');
+  await expect(app.getByRole('status', { name: 'Estado de sincronización' })).toHaveText('Sincronizado', {
+    timeout: 30_000,
+  });
   await expect(app.locator('html')).toHaveAttribute('lang', 'es');
   expect(await accessibilityViolations(app)).toEqual([]);
   await app.screenshot({ path: `${SCREENSHOTS}/settings-es.png`, fullPage: true });

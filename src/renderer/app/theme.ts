@@ -29,9 +29,24 @@ export const theme = createTheme({
   respectReducedMotion: true,
 });
 
-/** Mantine's default "dimmed" grey is too faint for body text (AA contrast) in both schemes. */
+/** Colours used by light (tinted) badges and alerts: status words on the caseload and in charts. */
+const TINTED = ['red', 'orange', 'yellow', 'green', 'blue', 'grape', 'gray', 'teal', 'continuumTeal'] as const;
+
+/**
+ * Mantine's default "dimmed" grey is too faint for body text (AA contrast) in both schemes; and
+ * in the light scheme the text of "light" badges (shade 6 on a pale tint of the same colour) is
+ * below 4.5:1, so it is darkened to shade 9 mixed with black.
+ */
 export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
   variables: {},
-  light: { '--mantine-color-dimmed': t.colors.gray[7] ?? '#495057' },
+  light: {
+    '--mantine-color-dimmed': t.colors.gray[7] ?? '#495057',
+    ...Object.fromEntries(
+      TINTED.map((color) => [
+        `--mantine-color-${color}-light-color`,
+        `color-mix(in srgb, var(--mantine-color-${color}-9) 70%, black)`,
+      ]),
+    ),
+  },
   dark: { '--mantine-color-dimmed': t.colors.dark[1] ?? '#b8b8b8' },
 });

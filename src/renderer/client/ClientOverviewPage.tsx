@@ -14,6 +14,9 @@ import classes from './ClientOverviewPage.module.css';
 
 const DAY_MS = 86_400_000;
 
+/** Note formats a clinician names by their acronym; other templates are named by the note type. */
+const NARRATIVE_TEMPLATES = new Set(['SOAP', 'DAP', 'BIRP', 'GIRP']);
+
 /**
  * One client's chart overview, read before a session: risk flags and the safety plan first,
  * then who the client is and how to reach their people, the care team, consents, medications,
@@ -350,7 +353,7 @@ function Overview({ overview, back }: { overview: ClientOverview; back: ReactNod
                       <div>
                         <Text size="sm" fw={600}>
                           {t(`client.noteTypes.${note.noteType}` as never, { defaultValue: humanise(note.noteType) })}
-                          {` (${note.template})`}
+                          {NARRATIVE_TEMPLATES.has(note.template) && ` (${note.template})`}
                         </Text>
                         <Text size="xs" c="dimmed">
                           {[

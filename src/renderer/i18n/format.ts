@@ -28,7 +28,7 @@ export function formatRelative(iso: string, language: string, now: number = Date
   const diff = Date.parse(iso) - now;
   const format = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   const abs = Math.abs(diff);
-  if (abs < 60_000) return format.format(0, 'minute');
+  if (abs < 60_000) return format.format(0, 'second');
   if (abs < 3_600_000) return format.format(Math.round(diff / 60_000), 'minute');
   if (abs < DAY_MS) return format.format(Math.round(diff / 3_600_000), 'hour');
   return format.format(Math.round(diff / DAY_MS), 'day');

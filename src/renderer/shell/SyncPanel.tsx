@@ -10,6 +10,8 @@ import { describeSync } from './SyncBadge';
 
 /** Beyond this the server refuses changes (docs/sync-protocol.md, "Clocks"). */
 const CLOCK_BOUND_MS = 60_000;
+/** Below this a measured difference is network delay, not a wrong clock: nothing to tell. */
+const CLOCK_NOTICE_MS = 5_000;
 
 /** The panel lists this many waiting changes, then says how many more there are. */
 const LIST_LIMIT = 100;
@@ -83,7 +85,7 @@ export function SyncPanel({ opened, onClose }: { opened: boolean; onClose: () =>
           </Stack>
         </Paper>
 
-        {drift !== null && drift !== 0 && (
+        {drift !== null && Math.abs(drift) >= CLOCK_NOTICE_MS && (
           <Alert
             color={Math.abs(drift) >= CLOCK_BOUND_MS ? 'red' : 'yellow'}
             icon={<IconClockExclamation size={20} aria-hidden />}
