@@ -20,7 +20,8 @@ import { clientAppointmentsCte, parseStringArray, publishedBand, toIso } from '.
  * - PHQ-9: the last 8 complete totals (incomplete administrations have no total), oldest first,
  *   with the stored band or, when none is stored, the published band;
  * - alerts (CASELOAD_ALERTS), each rule documented at ALERT_RULES below;
- * - pending changes: this client's outbox mutations not yet acknowledged by the server.
+ * - pending changes: this client's outbox mutations not yet acknowledged by the server (the
+ *   upload of audit entries, e.g. of opening the chart, is not a change to the client's record).
  */
 export const TREND_POINTS = 8;
 
@@ -192,7 +193,8 @@ export function listCaseload(sqlite: SqliteDatabase, now: Date = new Date()): Ca
     const pending = sqlite
       .prepare(
         `SELECT client_id, COUNT(*) AS n FROM sync_outbox
-          WHERE status = 'pending' AND client_id IS NOT NULL GROUP BY client_id`,
+          WHERE status = 'pending' AND client_id IS NOT NULL AND name <> 'audit.append'
+          GROUP BY client_id`,
       )
       .all() as Array<{ client_id: string; n: number }>;
 

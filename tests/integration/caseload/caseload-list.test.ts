@@ -114,6 +114,8 @@ describe('caseload.list read model', () => {
     addOutbox(db, { clientId: mari, status: 'rejected' });
     addOutbox(db, { clientId: mari, status: 'applied' });
     addOutbox(db, { clientId: null, status: 'pending' });
+    // Uploading the audit trail of opening the chart is not a change to the client's record.
+    addOutbox(db, { clientId: mari, status: 'pending', name: 'audit.append' });
 
     // Quiet: a client with nothing recorded yet.
     const quiet = addClient(db, { givenName: 'Quinn', familyName: 'Synthquiet' });

@@ -283,11 +283,15 @@ export function addNote(
 
 export function addOutbox(
   db: WorkstationDb,
-  values: { clientId: string | null; status: 'pending' | 'applied' | 'rejected' | 'conflict' },
+  values: {
+    clientId: string | null;
+    status: 'pending' | 'applied' | 'rejected' | 'conflict';
+    name?: 'measure.record' | 'audit.append';
+  },
 ): void {
   db.insert(syncOutbox)
     .values({
-      name: 'measure.record',
+      name: values.name ?? 'measure.record',
       clientId: values.clientId,
       args: {},
       hlc: '0',
