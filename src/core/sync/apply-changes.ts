@@ -48,6 +48,9 @@ export interface ApplyOptions {
 
 export const entityKey = (entity: string, id: string): string => `${entity}:${id}`;
 
+/** `store_meta` keys of the clinic's note templates (one per template version record). */
+export const TEMPLATE_KEY_PREFIX = 'sync.template:';
+
 const order = new Map<EntityType, number>(APPLY_ORDER.map((entity, index) => [entity, index]));
 
 /** Purges first (in the server's order), then puts and deletes by APPLY_ORDER (stable). */
@@ -268,6 +271,27 @@ const TABLES = {
     ],
     versioned: true,
   },
+  note_addenda: {
+    table: 'note_addenda',
+    columns: [
+      'note_id',
+      'author_id',
+      'body_text',
+      'status',
+      'late_entry',
+      'signed_at',
+      'content_hash',
+      'server_version',
+      'created_at',
+      'updated_at',
+    ],
+    versioned: true,
+  },
+  note_signatures: {
+    table: 'note_signatures',
+    columns: ['note_id', 'addendum_id', 'kind', 'signer_id', 'signed_at', 'content_hash', 'server_version'],
+    versioned: true,
+  },
 } as const satisfies Record<string, TableSpec>;
 
 type TableName = keyof typeof TABLES;
@@ -345,6 +369,8 @@ const DELETE_TABLES: Partial<Record<EntityType, readonly string[]>> = {
   plan: ['relapse_prevention_plans', 'safety_plans'],
   task: ['tasks'],
   conflict: ['sync_conflicts'],
+  addendum: ['note_signatures:addendum_id', 'note_addenda'],
+  cosignature: ['note_signatures'],
 };
 
 interface Statements {
@@ -360,6 +386,8 @@ interface Statements {
   planDelete: Map<'relapse_prevention_plans' | 'safety_plans', Statement>;
   conflictUpsert: Statement;
   conflictMutation: Statement;
+  templatePut: Statement;
+  templateDelete: Statement;
 }
 
 const NOTE_COLUMNS = [
@@ -429,6 +457,10 @@ function statements(sqlite: SqliteDatabase): Statements {
          resolved_at = coalesce(sync_conflicts.resolved_at, excluded.resolved_at)`,
     ),
     conflictMutation: sqlite.prepare('SELECT mutation_id FROM sync_outbox WHERE conflict_id = ? LIMIT 1').pluck(),
+    templatePut: sqlite.prepare(
+      'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+    templateDelete: sqlite.prepare('DELETE FROM store_meta WHERE key = ?'),
   };
   statementCache.set(sqlite, created);
   return created;
@@ -503,6 +535,10 @@ function purgeClient(s: Statements, clientId: string): void {
 function deleteRecord(s: Statements, entity: EntityType, id: string): void {
   if (entity === 'client') {
     purgeClient(s, id);
+    return;
+  }
+  if (entity === 'template') {
+    s.templateDelete.run(`${TEMPLATE_KEY_PREFIX}${id}`);
     return;
   }
   for (const entry of DELETE_TABLES[entity] ?? []) s.deletes.get(entry)?.run(id);
@@ -752,6 +788,41 @@ function putRecord(
         detected_at: d.createdAt,
         resolved_at: d.resolvedAt,
       });
+      return true;
+    }
+    case 'addendum': {
+      // A pulled draft is a proposal (the server keeps the text of a refused edit or signature;
+      // the workstation's own addendum drafts are never pulled).
+      const d = data as RecordData<'addendum'>;
+      run('note_addenda', {
+        note_id: d.noteId,
+        author_id: d.authorId,
+        body_text: d.body.text,
+        status: d.status,
+        late_entry: bool(d.lateEntry),
+        signed_at: d.signedAt,
+        content_hash: d.contentHash,
+        created_at: d.createdAt,
+        updated_at: d.updatedAt,
+      });
+      return true;
+    }
+    case 'cosignature': {
+      const d = data as RecordData<'cosignature'>;
+      run('note_signatures', {
+        note_id: d.noteId,
+        addendum_id: null,
+        kind: 'cosign',
+        signer_id: d.signerId,
+        signed_at: d.signedAt,
+        content_hash: d.contentHash,
+      });
+      return true;
+    }
+    case 'template': {
+      // Clinic templates are not PHI: kept as small facts of the store, one per template version.
+      const d = data as RecordData<'template'>;
+      s.templatePut.run(`${TEMPLATE_KEY_PREFIX}${id}`, JSON.stringify({ ...d, serverVersion: version }));
       return true;
     }
     default:

@@ -35,9 +35,11 @@ export function entityOfMutation(
   const id = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : null);
   let found: { type: string; id: string | null } | null;
   switch (name) {
+    case 'note.addAddendum':
+      found = { type: 'addendum', id: id('addendumId') };
+      break;
     case 'note.saveDraft':
     case 'note.sign':
-    case 'note.addAddendum':
     case 'note.cosign':
     case 'note.returnForRevision':
       found = { type: 'note', id: id('noteId') };

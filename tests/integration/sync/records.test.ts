@@ -5,7 +5,11 @@ import { openDatabase, type Database } from '../../../src/server/db/database';
 import { records } from '../../../src/server/db/schema';
 import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, startProxy, type Clinic } from './helpers/clinic';
+import { clinicTemplates } from '../../../src/core/sync/templates';
+import { contentHash } from '../../../src/shared/notes/canonical';
+import { SOAP_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
+import { publishTemplates } from '../../../src/server/records/templates';
+import { admin, startClinic, startProxy, type Clinic } from './helpers/clinic';
 import { startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
@@ -111,5 +115,69 @@ describe('records through the sync engine', () => {
     expect(b.ws.value('SELECT band FROM questionnaire_responses WHERE id = ?', id)).toBe('mild');
     await a.ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
     expect(a.ws.value('SELECT server_version FROM questionnaire_responses WHERE id = ?', id)).toBe('1');
+  });
+
+  it('the note lifecycle arrives where it belongs: an addendum, a supervisor’s co-signature, clinic templates', async () => {
+    const supervisor = await createUser(database.db, { role: 'supervisor' });
+    const clinician = await createUser(database.db, { supervisorId: supervisor.id });
+    await admin(database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
+    const clientId = await createClient(database.db);
+    await assign(database.db, clinician.id, clientId, 'caseload');
+    const mine = startWorkstation();
+    await mine.setUp(clinic.url, clinician.username);
+    const theirs = startWorkstation();
+    await theirs.setUp(clinic.url, supervisor.username);
+
+    const noteId = mine.saveDraft(clientId, 'Session documented for co-signature');
+    mine.sign(noteId);
+    await mine.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+    await waitFor(
+      () => theirs.value<string | null>('SELECT status FROM session_notes WHERE id = ?', noteId) === 'signed',
+      10_000,
+    );
+
+    // The supervisor co-signs the note as they saw it.
+    const hash = theirs.value<string>('SELECT content_hash FROM session_notes WHERE id = ?', noteId);
+    theirs.running.core.sync.queue({
+      name: 'note.cosign',
+      clientId,
+      args: { noteId, contentHash: hash, signedAt: new Date().toISOString() },
+    });
+    await waitFor(
+      () =>
+        mine.value<number>("SELECT count(*) FROM note_signatures WHERE note_id = ? AND kind = 'cosign'", noteId) === 1,
+      10_000,
+    );
+    expect(mine.value('SELECT signer_id FROM note_signatures WHERE note_id = ?', noteId)).toBe(supervisor.id);
+
+    // The author adds a signed addendum; the supervisor's workstation receives it.
+    const addendumId = randomUUID();
+    const body = { text: 'Addendum: the client called after the session to confirm the plan.' };
+    const signedAt = new Date().toISOString();
+    mine.running.core.sync.record((db, outbox) => {
+      db.$client
+        .prepare(
+          `INSERT INTO note_addenda (id, note_id, author_id, body_text, status, signed_at, content_hash, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'signed', ?, ?, ?, ?)`,
+        )
+        .run(addendumId, noteId, clinician.id, body.text, signedAt, contentHash(body), signedAt, signedAt);
+      outbox.enqueue({
+        name: 'note.addAddendum',
+        clientId,
+        args: { addendumId, noteId, body, signedAt, contentHash: contentHash(body) },
+      });
+    });
+    await waitFor(
+      () => theirs.value<number>('SELECT count(*) FROM note_addenda WHERE id = ?', addendumId) === 1,
+      10_000,
+    );
+    expect(theirs.value('SELECT body_text FROM note_addenda WHERE id = ?', addendumId)).toBe(body.text);
+    expect((await mine.running.client.call('sync.details', {})).rejected).toEqual([]);
+
+    // A clinic template published on the server reaches every workstation.
+    await publishTemplates(database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 3 }]);
+    await mine.running.client.call('sync.now', {});
+    const templates = clinicTemplates(mine.running.core.vault.unlockedStore.sqlite);
+    expect(templates.find((t) => t.templateId === 'clinic_followup')).toMatchObject({ version: 3, active: true });
   });
 });

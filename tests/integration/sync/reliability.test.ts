@@ -258,8 +258,19 @@ describe('conflicts and refusals', () => {
     });
     expect(b.ws.value('SELECT status FROM session_notes WHERE id = ?', noteId)).toBe('signed');
     expect(noteText(b.ws, noteId)).toContain('the session as documented');
-    // The refused text is still on the workstation, in the refused change.
+    // The refused text is still on the workstation, in the refused change, and the server kept it
+    // as an addendum proposal for its author, which every device of the author receives.
     expect(b.ws.value<string>("SELECT args FROM sync_outbox WHERE status = 'rejected'")).toContain('stale edit');
+    await waitFor(
+      () =>
+        b.ws.value<number>("SELECT count(*) FROM note_addenda WHERE note_id = ? AND status = 'draft'", noteId) === 1,
+      10_000,
+    );
+    expect(b.ws.value<string>('SELECT body_text FROM note_addenda WHERE note_id = ?', noteId)).toContain('stale edit');
+    await waitFor(
+      () => a.ws.value<number>('SELECT count(*) FROM note_addenda WHERE note_id = ?', noteId) === 1,
+      10_000,
+    );
 
     const mutationId = details.rejected[0]!.mutationId;
     const after = await b.ws.running.client.call('sync.dismissRejected', { mutationId });
