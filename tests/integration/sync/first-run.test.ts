@@ -120,6 +120,61 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(ws.value("SELECT count(*) FROM note_search WHERE note_search MATCH 'heron'")).toBe(seeded.length);
   });
 
+  it('signing out stops sync and keeps the cache; signing in with another account is refused', async () => {
+    const user = await createUser(database.db);
+    const other = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, user.id, clientId, 'caseload');
+    const ws = startWorkstation();
+    await ws.setUp(clinic.url, user.username);
+    const { client } = ws.running;
+
+    expect(await client.call('session.signOut', {})).toMatchObject({ state: 'signedOut', user: null });
+    expect(await client.call('sync.status', {})).toMatchObject({ state: 'signedOut' });
+    expect(ws.value('SELECT count(*) FROM clients WHERE id = ?', clientId)).toBe(1);
+    expect(ws.value("SELECT count(*) FROM store_meta WHERE key = 'server.refreshToken'")).toBe(0);
+
+    const refused = await rejectionOf(
+      client.call('session.signIn', { serverUrl: clinic.url, username: other.username, password: PASSWORD }),
+      RpcError,
+    );
+    expect(refused.code).toBe('FORBIDDEN');
+    expect((await client.call('session.status', {})).state).toBe('signedOut');
+
+    expect(
+      await client.call('session.signIn', { serverUrl: clinic.url, username: user.username, password: PASSWORD }),
+    ).toMatchObject({ state: 'signedIn', user: { id: user.id } });
+    await ws.waitForStatus((status) => status.state === 'synced');
+  });
+
+  it('locking in the middle of a sync stops it cleanly; unlocking resumes', async () => {
+    const user = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, user.id, clientId, 'caseload');
+    const proxy = await startProxy(() => clinic.port);
+    onTestFinished(() => proxy.close());
+    const ws = startWorkstation({ sync: { pageLimit: 20 } });
+    await ws.setUp(proxy.url, user.username);
+    const seeded = await seedNotes(clientId, user.id, 100, 'kestrel');
+    const { client } = ws.running;
+
+    // The answer to the second page is held back until the workstation has locked.
+    const held = proxy.holdAnswer(/^POST \/sync\/pull /, 2);
+    const round = client.call('sync.now', {});
+    await held.reached;
+    expect(ws.running.core.sync.status().state).toBe('syncing');
+    await client.call('vault.lock', {});
+    held.release();
+    await round;
+    expect(ws.running.core.sync.status().state).not.toBe('syncing');
+    expect(ws.running.core.sync.status().reason).toBeUndefined();
+
+    await client.call('vault.unlock', { passphrase: PASSPHRASE });
+    await ws.waitForStatus((status) => status.state === 'synced');
+    await client.call('sync.now', {});
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+  });
+
   it('refuses a sign-in with a wrong password or an insecure address, in words', async () => {
     const user = await createUser(database.db);
     const ws = startWorkstation();

@@ -84,6 +84,11 @@ export interface Proxy {
    * answer is cut after `bytes` bytes. Resolves when that happened.
    */
   cutAnswer(match: RegExp, options?: { nth?: number; bytes?: number }): Promise<void>;
+  /**
+   * The `nth` request whose head matches reaches the server, but its answer is held back until
+   * `release()`. `reached` resolves once the answer is being held.
+   */
+  holdAnswer(match: RegExp, nth?: number): { reached: Promise<void>; release(): void };
   /** Requests whose head matches are dropped (connection reset) until `allow`. */
   refuse(match: RegExp): void;
   allow(): void;
@@ -98,6 +103,7 @@ export async function startProxy(target: () => number): Promise<Proxy> {
   let down = false;
   let refused: RegExp | null = null;
   let trap: { match: RegExp; remaining: number; bytes: number; fired: () => void } | null = null;
+  let hold: { match: RegExp; remaining: number; reached: () => void; gate: Promise<void> } | null = null;
   const server: Server = createServer((client) => {
     if (down) {
       client.resetAndDestroy();
@@ -108,6 +114,8 @@ export async function startProxy(target: () => number): Promise<Proxy> {
     sockets.add(upstream);
     let cutAfter: number | null = null;
     let onCut: (() => void) | null = null;
+    let held: { reached: () => void; gate: Promise<void> } | null = null;
+    let heldChunks: Buffer[] | null = null;
     const drop = () => {
       client.destroy();
       upstream.destroy();
@@ -119,6 +127,13 @@ export async function startProxy(target: () => number): Promise<Proxy> {
         if (refused?.test(head)) {
           drop();
           return;
+        }
+        if (hold && hold.match.test(head)) {
+          hold.remaining -= 1;
+          if (hold.remaining === 0) {
+            held = { reached: hold.reached, gate: hold.gate };
+            hold = null;
+          }
         }
         if (trap && trap.match.test(head)) {
           trap.remaining -= 1;
@@ -132,6 +147,21 @@ export async function startProxy(target: () => number): Promise<Proxy> {
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (held) {
+        const { reached, gate } = held;
+        held = null;
+        heldChunks = [chunk];
+        reached();
+        void gate.then(() => {
+          for (const part of heldChunks ?? []) client.write(part);
+          heldChunks = null;
+        });
+        return;
+      }
+      if (heldChunks) {
+        heldChunks.push(chunk);
+        return;
+      }
       if (cutAfter === null) {
         client.write(chunk);
         return;
@@ -178,6 +208,14 @@ export async function startProxy(target: () => number): Promise<Proxy> {
       new Promise<void>((resolve) => {
         trap = { match, remaining: options.nth ?? 1, bytes: options.bytes ?? 0, fired: resolve };
       }),
+    holdAnswer: (match, nth = 1) => {
+      let release = () => undefined as void;
+      let reached = () => undefined as void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+      hold = { match, remaining: nth, reached, gate };
+      return { reached: reachedPromise, release };
+    },
     refuse: (match) => {
       refused = match;
     },
