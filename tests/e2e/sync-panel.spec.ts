@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { accessibilityViolations, expect, test } from './fixtures/harness';
+import { openDatabase } from '../../src/server/db/database';
+import { createUser, PASSWORD, startTestServer } from '../server/helpers/fixtures';
+import { accessibilityViolations, createPassphrase, expect, signIn, test } from './fixtures/harness';
 
 /** The header badge and the sync panel on a workstation signed in to the demo clinic. */
 const SCREENSHOTS = 'test-results/screenshots';
@@ -38,4 +40,83 @@ test('the badge says Synced; the panel opens by keyboard, syncs now and lists wh
   await expect(panel).toBeVisible();
   expect(await accessibilityViolations(app)).toEqual([]);
   await app.screenshot({ path: `${SCREENSHOTS}/sync-panel-dark.png` });
+});
+
+test('a wrong clock and what it refused are reported in words, and an empty caseload says so', async ({
+  page,
+  harness,
+}) => {
+  // A clinic server of its own, with a clinician who has no clients yet, whose clock runs two
+  // minutes behind this computer's.
+  const database = await openDatabase({ memory: true });
+  const server = await startTestServer(database.db);
+  try {
+    const user = await createUser(database.db);
+    server.advance(-120_000);
+    await page.goto(harness.url);
+    await signIn(page, { url: server.url, password: PASSWORD }, user.username);
+    await createPassphrase(page);
+    await expect(page.getByRole('heading', { level: 2, name: 'Today' })).toBeVisible();
+
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
+    await expect(page.getByText('No clients are on your caseload or care teams.')).toBeVisible({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: /Open the sync panel$/ }).click();
+    const panel = page.getByRole('dialog', { name: 'Sync with the clinic server' });
+    await panel.getByRole('button', { name: 'Sync now' }).click();
+    await expect(
+      panel.getByText(/^This computer's clock is 1[12]\d seconds ahead of the clinic server's\.$/),
+    ).toBeVisible({
+      timeout: 20_000,
+    });
+    await expect(
+      panel.getByText('Changes made with a clock this far off are refused.', { exact: false }),
+    ).toBeVisible();
+    // What the server refused is listed with the reason in words until the clinician dismisses it.
+    const refused = panel.getByRole('region', { name: 'Refused by the clinic server' });
+    await expect(
+      refused.getByText("This computer's clock was too far ahead of the clinic server's.").first(),
+    ).toBeVisible({
+      timeout: 20_000,
+    });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}/sync-panel-clock.png` });
+    const dismissButtons = refused.getByRole('button', { name: /^Dismiss refused change: / });
+    while ((await dismissButtons.count()) > 0) {
+      const before = await dismissButtons.count();
+      await dismissButtons.first().click();
+      await expect(dismissButtons).toHaveCount(before - 1);
+    }
+    await expect(refused.getByText('No refused changes.')).toBeVisible();
+  } finally {
+    await server.close().catch(() => undefined);
+    await database.close();
+  }
+});
+
+test('when the clinic server goes away the badge and the panel say Offline', async ({ page, harness }) => {
+  const database = await openDatabase({ memory: true });
+  const server = await startTestServer(database.db);
+  try {
+    const user = await createUser(database.db);
+    await page.goto(harness.url);
+    await signIn(page, { url: server.url, password: PASSWORD }, user.username);
+    await createPassphrase(page);
+    const status = page.getByRole('status', { name: 'Sync status' });
+    await expect(status).toHaveText('Synced', { timeout: 30_000 });
+
+    await server.close();
+    await page.getByRole('button', { name: 'Synced. Open the sync panel' }).click();
+    const panel = page.getByRole('dialog', { name: 'Sync with the clinic server' });
+    await panel.getByRole('button', { name: 'Sync now' }).click();
+    await expect(status).toHaveText('Offline', { timeout: 20_000 });
+    await expect(panel.getByText('Offline', { exact: true })).toBeVisible();
+    await expect(panel.getByText('Your work is kept on this computer', { exact: false })).toBeVisible();
+    await expect(panel.getByText(/^Last synced .+\.$/)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Offline. Open the sync panel' })).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOTS}/sync-panel-offline.png` });
+  } finally {
+    await server.close().catch(() => undefined);
+    await database.close();
+  }
 });

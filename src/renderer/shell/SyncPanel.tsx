@@ -59,6 +59,7 @@ export function SyncPanel({ opened, onClose }: { opened: boolean; onClose: () =>
                 : t('sync.neverSynced')}
             </Text>
             {signedOut && <Text size="sm">{t('sync.signInToSync')}</Text>}
+            {status.data?.state === 'offline' && <Text size="sm">{t('sync.offlineHint')}</Text>}
             <Group>
               <Button
                 leftSection={<IconRefresh size={16} aria-hidden />}
