@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { parseCommand } from '../../src/server/admin/commands';
-import { devices, users } from '../../src/server/db/schema';
+import { openDatabase } from '../../src/server/db/database';
+import { devices, refreshTokens, users } from '../../src/server/db/schema';
+import { createUser, PASSWORD, startTestServer } from '../server/helpers/fixtures';
 import {
   CLINICIAN,
   accessibilityViolations,
@@ -150,4 +152,49 @@ test('a device revoked by the clinic is told so on a full screen, and can be set
   await app.getByRole('button', { name: 'Sign in again' }).click();
   await signIn(app, clinic);
   await expect(app.getByRole('heading', { level: 2, name: 'Create your workstation passphrase' })).toBeVisible();
+});
+
+test('when the clinic server session ends, a banner asks to sign in again without blocking the work', async ({
+  page,
+  harness,
+}) => {
+  const database = await openDatabase({ memory: true });
+  const server = await startTestServer(database.db);
+  try {
+    const user = await createUser(database.db);
+    await page.goto(harness.url);
+    await signIn(page, { url: server.url, password: PASSWORD }, user.username);
+    await createPassphrase(page);
+    const status = page.getByRole('status', { name: 'Sync status' });
+    await expect(status).toHaveText('Synced', { timeout: 30_000 });
+
+    // The clinic ends every session of this clinician, and the access token runs out.
+    await database.db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, user.id));
+    server.advance(16 * 60_000);
+    await page.getByRole('button', { name: 'Synced. Open the sync panel' }).click();
+    const panel = page.getByRole('dialog', { name: 'Sync with the clinic server' });
+    await panel.getByRole('button', { name: 'Sync now' }).click();
+    await page.keyboard.press('Escape');
+
+    const banner = page.getByRole('status').filter({ hasText: 'Sign in again to sync' });
+    await expect(banner).toBeVisible({ timeout: 20_000 });
+    // The workstation stays usable: the pages still open.
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Caseload' })).toBeVisible();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}/session-ended.png`, fullPage: true });
+
+    await banner.getByRole('button', { name: 'Sign in' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in again to sync' });
+    await expect(dialog.getByRole('textbox', { name: 'Server URL' })).toHaveValue(new RegExp(`^${server.url}/?$`));
+    await dialog.getByRole('textbox', { name: 'Username' }).fill(user.username);
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(banner).toBeHidden();
+    await expect(status).toHaveText('Synced', { timeout: 20_000 });
+  } finally {
+    await server.close().catch(() => undefined);
+    await database.close();
+  }
 });
