@@ -180,7 +180,7 @@ export class SessionService {
     if (server.session.user()) {
       this.options.sync.start(server.session, (reason) => this.ended(reason));
     } else {
-      this.options.sync.signedOut(this.options.sync.running ? null : null);
+      this.options.sync.signedOut();
     }
   }
 

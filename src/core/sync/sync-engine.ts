@@ -12,6 +12,7 @@ import type { SyncStatus } from '../../shared/sync/status';
 import type { Logger } from '../logging/logger';
 import type { WorkstationStore } from '../store';
 import { bulkImport } from '../store/bulk-import';
+import { toStoreError } from '../store/errors';
 import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clinic/clinic-server-client';
 import type { ServerSession } from '../clinic/server-session';
 import { applyChanges, applyDeferred, entityKey, type ApplyResult } from './apply-changes';
@@ -93,8 +94,8 @@ const PUSH_DRIFT_FRESH_MS = 15 * 60_000;
 /** Margin for the Date header's one-second resolution when deciding to hold a push. */
 const DRIFT_MARGIN_MS = 2_000;
 const EVENTS_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
-/** Changes written per transaction by the initial sync's bulk path (a few pages). */
-const BULK_BATCH = 10_000;
+/** Changes written per transaction by the initial sync's bulk path: a few pages (measured in sync-protocol.md). */
+const BULK_BATCH = 3_000;
 
 type RoundResult =
   | { kind: 'ok' }
@@ -194,7 +195,6 @@ export class SyncEngine {
   /** A local change was queued: push it shortly (changes made together go in one push). */
   localChange(): void {
     if (this.stopped) return;
-    this.publishIdle();
     // While the server is unreachable the backoff timer decides when to try again.
     if (this.online === false) return;
     this.schedule(this.localChangeDelayMs);
@@ -333,10 +333,13 @@ export class SyncEngine {
     }
     // A locked store, a closed connection: the engine is being stopped.
     if (!this.options.store.isUnlocked) return { kind: 'stopped' };
-    this.lastError = 'INTERNAL';
-    this.options.log.error({ code: 'SYNC_FAILED', errorClass: (error as Error)?.name }, 'sync failed');
+    // The cache could not be written: a full disk says so; anything else is ours to look into.
+    const store = toStoreError(error, 'sync');
+    const reason = store.code === 'DISK_FULL' || store.code === 'STORE_CORRUPT' ? store.code : 'INTERNAL';
+    this.lastError = reason;
+    this.options.log.error({ code: 'SYNC_FAILED', reason, errorClass: (error as Error)?.name }, 'sync failed');
     this.publishIdle();
-    return { kind: 'error', reason: 'INTERNAL' };
+    return { kind: 'error', reason };
   }
 
   private end(reason: EngineStop): RoundResult {
@@ -766,6 +769,8 @@ export class SyncEngine {
       };
       let ended: 'normal' | 'failed' = 'normal';
       try {
+        // Also bounds opening the stream: a server that accepts the connection and never answers.
+        feed();
         const events: AsyncIterable<ServerEvent> = await this.authed((token) => this.client.events(token, signal));
         failures = 0;
         // Pokes sent while the stream was down are lost: catch up after every reconnection.
