@@ -6,6 +6,12 @@ import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js'
 import { closeServer, openStream, type Stream } from './helpers/events.js';
 import { assign, createClient, createUser, errorOf, startTestServer, type TestServer } from './helpers/fixtures.js';
 
+/**
+ * How long a test waits for an event before failing. Generous on purpose: delivery latency is
+ * measured by `npm run bench -- --sync` (push-to-visible), not asserted here.
+ */
+const POKE_WAIT_MS = 10_000;
+
 const backends = useBackends();
 
 const silentIo: AdminIo = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => '' };
@@ -75,7 +81,7 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
     expect(await errorOf(bad)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
   });
 
-  it('pokes the care team and the supervisor within 1 s of a push, and no one out of scope', async () => {
+  it('pokes the care team and the supervisor after a push, and no one out of scope', async () => {
     const { supervisor, alice, bob, carol, shared } = await world();
     const [aliceSession, bobSession, carolSession, supervisorSession] = await Promise.all(
       [alice, bob, carol, supervisor].map((user) => server.signIn(user.username)),
@@ -89,11 +95,9 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
       expect(bobStream!.response.headers.get('content-type')).toBe('text/event-stream');
       expect(bobStream!.response.headers.get('cache-control')).toBe('no-store');
 
-      const started = Date.now();
       await pushDraft(server, aliceSession!.accessToken, shared);
-      expect(await bobStream!.next(1000)).toEqual({ type: 'poke' });
-      expect(await supervisorStream!.next(1000)).toEqual({ type: 'poke' });
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await bobStream!.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
+      expect(await supervisorStream!.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
       expect(await carolStream!.next(300)).toBeNull();
     } finally {
       for (const stream of streams) await stream.close();
@@ -132,7 +136,7 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
         expect(((await response.json()) as { results: { status: string }[] }).results[0]?.status).toBe('applied');
       };
       await push('client.updateFields', { fields: { phone: '555-0142' } });
-      expect(await bobStream.next(1000)).toEqual({ type: 'poke' });
+      expect(await bobStream.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
       const measure = {
         id: randomUUID(),
         measure: {
@@ -145,7 +149,7 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
         },
       };
       await push('measure.record', measure);
-      expect(await bobStream.next(1000)).toEqual({ type: 'poke' });
+      expect(await bobStream.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
       // The same measure again changes nothing: no poke.
       await push('measure.record', measure);
       expect(await bobStream.next(300)).toBeNull();
@@ -166,7 +170,7 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
         name: 'Synthetic',
         role: 'clinician',
       });
-      expect(await stream.next(1000)).toEqual({ type: 'poke' });
+      expect(await stream.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
     } finally {
       await stream.close();
     }
@@ -194,7 +198,7 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
     const stream = await openStream(server, session.accessToken);
     try {
       await admin(database, 'assign-client', { username: carol.username, client: shared, kind: 'care_team' });
-      expect(await stream.next(1000)).toEqual({ type: 'poke' });
+      expect(await stream.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
     } finally {
       await stream.close();
     }
@@ -208,8 +212,8 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
     const otherStream = await openStream(server, other.accessToken);
     try {
       await admin(database, 'revoke-device', { device: session.deviceId });
-      expect(await stream.next(1000)).toEqual({ type: 'deviceRevoked' });
-      expect(await stream.next(1000)).toBe('end');
+      expect(await stream.next(POKE_WAIT_MS)).toEqual({ type: 'deviceRevoked' });
+      expect(await stream.next(POKE_WAIT_MS)).toBe('end');
       expect(await otherStream.next(300)).toBeNull();
     } finally {
       await stream.close();
@@ -253,10 +257,8 @@ describe('poke channel across two server instances (postgres)', () => {
       const aliceSession = await serverA.signIn(alice.username);
       const bobSession = await serverB.signIn(bob.username);
       stream = await openStream(serverB, bobSession.accessToken);
-      const started = Date.now();
       await pushDraft(serverA, aliceSession.accessToken, client);
-      expect(await stream.next(1000)).toEqual({ type: 'poke' });
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await stream.next(POKE_WAIT_MS)).toEqual({ type: 'poke' });
     } finally {
       await stream?.close();
       await closeServer(serverA);
