@@ -92,7 +92,7 @@ test('opening a chart is audited, and the entry reaches the clinic server', asyn
             .from(auditLog)
             .where(
               and(
-                eq(auditLog.action, 'workstation.chart.open'),
+                eq(auditLog.action, 'workstation.chart.opened'),
                 sql`${auditLog.recordIds} @> ${JSON.stringify([clientId])}::jsonb`,
               ),
             )

@@ -430,12 +430,12 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
       mutations(s, {
         name: 'audit.append',
         clientId: aliceClient,
-        args: { entries: [{ action: 'chart.open', recordType: 'client', recordId: aliceClient, at }] },
+        args: { entries: [{ action: 'chart.opened', recordType: 'client', recordId: aliceClient, at }] },
       }),
     );
     expect(response.results[0]?.status).toBe('applied');
     const rows = await database.raw(
-      `select record_type, record_ids, details from audit_log where action = 'workstation.chart.open' and user_id = $1`,
+      `select record_type, record_ids, details from audit_log where action = 'workstation.chart.opened' and user_id = $1`,
       [alice.id],
     );
     expect(rows).toEqual([

@@ -15,7 +15,7 @@ export interface CaseloadServiceOptions {
 }
 
 /** The audit action of opening a client's chart (the overview). */
-export const CHART_OPEN_ACTION = 'chart.open';
+export const CHART_OPEN_ACTION = 'chart.opened';
 
 /**
  * RPC `caseload.list` and `client.overview`: read models over the encrypted cache. Opening an

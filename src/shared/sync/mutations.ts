@@ -102,7 +102,7 @@ export const auditAppendArgsSchema = z
       .array(
         z
           .object({
-            /** `area.action` code, e.g. `chart.open`: never free text. */
+            /** `area.action` code, e.g. `chart.opened`: never free text. */
             action: z
               .string()
               .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,3}$/)

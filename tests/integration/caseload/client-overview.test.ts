@@ -189,7 +189,7 @@ describe('client.overview', () => {
 
     const entries = store.audit.recent(100);
     expect(entries).toHaveLength(before + 2);
-    const opens = entries.filter((entry) => entry.action === 'chart.open');
+    const opens = entries.filter((entry) => entry.action === 'chart.opened');
     expect(opens).toHaveLength(2);
     for (const entry of opens)
       expect(entry).toMatchObject({ recordType: 'client', recordId: clientId, clientId, detail: null });

@@ -428,7 +428,7 @@ describe('pokes and audit', () => {
     const { user, clientId } = await clinician();
     const { ws } = await device(user.username);
     const store = ws.running.core.vault.unlockedStore;
-    store.audit.append({ action: 'chart.open', recordType: 'client', recordId: clientId, clientId, actorId: user.id });
+    store.audit.append({ action: 'chart.opened', recordType: 'client', recordId: clientId, clientId, actorId: user.id });
     await ws.running.client.call('sync.now', {});
     await ws.running.client.call('sync.now', {});
 
@@ -437,9 +437,9 @@ describe('pokes and audit', () => {
       .from(auditLog)
       .where(and(eq(auditLog.userId, user.id), sql`${auditLog.action} like 'workstation.%'`));
     const actions = uploaded.map((row) => row.action);
-    expect(actions.filter((action) => action === 'workstation.chart.open')).toHaveLength(1);
+    expect(actions.filter((action) => action === 'workstation.chart.opened')).toHaveLength(1);
     expect(actions).toContain('workstation.vault.created');
-    expect(uploaded.find((row) => row.action === 'workstation.chart.open')?.recordIds).toContain(clientId);
+    expect(uploaded.find((row) => row.action === 'workstation.chart.opened')?.recordIds).toContain(clientId);
     expect(ws.value('SELECT count(*) FROM audit_log WHERE synced_at IS NULL')).toBe(0);
   });
 });
