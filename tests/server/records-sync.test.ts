@@ -226,7 +226,8 @@ describe.each(BACKENDS)('sync of every record type (%s)', (backend) => {
     expect(putOf(await step(), measureId)).toMatchObject({
       entity: 'measure',
       version: 1,
-      data: { instrument: 'PHQ9', totalScore: 1, administeredBy: null },
+      // Administered by the clinician who pushed it (the server does not take it from the workstation).
+      data: { instrument: 'PHQ9', totalScore: 1, administeredBy: alice.id },
     });
 
     const reviewedAt = at();

@@ -104,15 +104,22 @@ async function existingAppendOnly(
   return applied(false, { type: entity, ids: [id] });
 }
 
-/** Append-only: a new administration of a measure. */
+/**
+ * Append-only: a new administration of a measure. `administeredBy` is not taken from the
+ * workstation: a measure the clinician administered (`source: 'clinician'`) records the
+ * authenticated user, whatever the workstation sent; one the client submitted or that was
+ * imported records nobody (null), as no clinic user administered it through this push. The
+ * mutation is `applied` either way; the pulled record shows what was stored.
+ */
 export async function recordMeasure(ctx: ApplyContext, clientId: string, args: RecordMeasureArgs): Promise<Outcome> {
   const replay = await existingAppendOnly(ctx, 'measure', args.id, clientId);
   if (replay) return replay;
+  const administeredBy = args.measure.source === 'clinician' ? ctx.principal.id : null;
   await putRecord(ctx.tx, {
     entity: 'measure',
     id: args.id,
     clientId,
-    data: { ...args.measure, createdAt: ctx.now.toISOString() },
+    data: { ...args.measure, administeredBy, createdAt: ctx.now.toISOString() },
     now: ctx.now,
   });
   return applied(true, { type: 'measure', ids: [args.id] });
