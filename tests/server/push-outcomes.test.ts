@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../src/server/audit/chain.js';
+import { careAssignments } from '../../src/server/db/schema.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { assign, createClient, createUser, startTestServer, type TestServer } from './helpers/fixtures.js';
 import { putOf, syncClient } from './helpers/sync-session.js';
@@ -20,7 +23,7 @@ const phq9 = (id: string, source: 'clinician' | 'client_app' | 'import', adminis
   },
 });
 
-describe.each(BACKENDS)('push: measure attribution (%s)', (backend) => {
+describe.each(BACKENDS)('push: past accesses and measure attribution (%s)', (backend) => {
   let database: TestDatabase;
   let server: TestServer;
   let sync: ReturnType<typeof syncClient>;
@@ -42,6 +45,44 @@ describe.each(BACKENDS)('push: measure attribution (%s)', (backend) => {
     await assign(db, bob.id, bobClient, 'caseload');
     return { alice, bob, aliceClient, bobClient };
   }
+
+  it('records a past chart access for a client who has left the caseload, and refuses unknown clients', async () => {
+    const { alice, aliceClient, bobClient } = await world();
+    const s = await sync.session(alice.username);
+    const openedAt = new Date().toISOString();
+    const chartOpen = (clientId: string) => ({
+      name: 'audit.append' as const,
+      clientId,
+      args: { entries: [{ action: 'chart.open', recordType: 'client', recordId: clientId, at: openedAt }] },
+    });
+    // Opened while on the caseload, uploaded after the assignment ended.
+    await database.db
+      .update(careAssignments)
+      .set({ removedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(careAssignments.userId, alice.id), eq(careAssignments.clientId, aliceClient)));
+    const unknown = randomUUID();
+    expect(await sync.push(s, chartOpen(aliceClient), chartOpen(bobClient), chartOpen(unknown))).toEqual([
+      'applied',
+      'applied',
+      'INVALID',
+    ]);
+    const rows = await database.raw(
+      `select record_ids, details from audit_log where action = 'workstation.chart.open' and user_id = $1 order by seq`,
+      [alice.id],
+    );
+    expect(rows).toEqual([
+      { record_ids: [aliceClient, aliceClient], details: { at: openedAt, replicaId: s.replicaId, inScope: false } },
+      { record_ids: [bobClient, bobClient], details: { at: openedAt, replicaId: s.replicaId, inScope: false } },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(unknown);
+    const refused = await database.raw(
+      `select outcome, record_ids from audit_log where action = 'sync.audit.append' and user_id = $1 order by seq`,
+      [alice.id],
+    );
+    expect(refused.map((row) => row['outcome'])).toEqual(['ok', 'ok', 'denied']);
+    expect(refused[2]?.['record_ids']).toEqual([unknown]);
+    expect((await verifyAuditChain(database.db)).ok).toBe(true);
+  });
 
   it('records the signed-in clinician as the one who administered a measure, whatever the workstation says', async () => {
     const { alice, bob, aliceClient } = await world();

@@ -21,7 +21,7 @@ import type { Mutation, MutationResult, PushRequest, PushResponse } from '../../
 import { appendAudit } from '../audit/chain.js';
 import { describeIssues, type RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { changes, conflicts, notes, replicas } from '../db/schema.js';
+import { changes, clients, conflicts, notes, replicas } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { lockFeed, readRecord, RecordWriteError, SYNC_LOCK_KEY } from '../records/store.js';
 import { isClientInScope } from '../scope.js';
@@ -154,7 +154,20 @@ async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs)
   return applied(true, { type: 'note', ids });
 }
 
+/**
+ * The workstation's own audit entries (e.g. `chart.open`). They record accesses that already
+ * happened, often while the client was on the clinician's caseload, so they are not refused when
+ * the client has left the caller's scope since: the access log must be complete. Any existing
+ * client is accepted (entries of a client not in scope now carry `inScope: false`); an unknown
+ * client id is `INVALID`.
+ */
 async function auditAppend(ctx: ApplyContext, clientId: string | null, args: AuditAppendArgs): Promise<Outcome> {
+  let inScope = true;
+  if (clientId !== null) {
+    const [client] = await ctx.tx.select({ id: clients.id }).from(clients).where(eq(clients.id, clientId));
+    if (!client) return reject('INVALID', `There is no client ${clientId}.`);
+    inScope = await isClientInScope(ctx.tx, ctx.principal, clientId);
+  }
   for (const entry of args.entries) {
     const recordIds = [...(clientId ? [clientId] : []), ...(entry.recordId ? [entry.recordId] : [])];
     await appendAudit(
@@ -166,7 +179,7 @@ async function auditAppend(ctx: ApplyContext, clientId: string | null, args: Aud
         outcome: 'ok',
         ...(entry.recordType ? { recordType: entry.recordType } : {}),
         recordIds,
-        details: { at: entry.at, replicaId: ctx.replicaId },
+        details: { at: entry.at, replicaId: ctx.replicaId, ...(inScope ? {} : { inScope: false }) },
       },
       ctx.now,
     );
@@ -235,13 +248,20 @@ async function applyInSavepoint(ctx: ApplyContext, mutation: Mutation): Promise<
   }
 }
 
-/** Clock skew, then scope, then the mutation itself. */
+/**
+ * Clock skew, then scope, then the mutation itself. `audit.append` is not checked for scope: it
+ * records past accesses (see `auditAppend`).
+ */
 async function processMutation(ctx: ApplyContext, mutation: Mutation): Promise<Outcome> {
   const driftMs = decodeHlc(mutation.hlc).wallMs - ctx.now.getTime();
   if (driftMs > DEFAULT_MAX_DRIFT_MS) {
     return reject('CLOCK_SKEW', `The device clock is ${Math.round(driftMs / 1000)} s ahead of the server's.`);
   }
-  if (mutation.clientId !== null && !(await isClientInScope(ctx.tx, ctx.principal, mutation.clientId))) {
+  if (
+    mutation.name !== 'audit.append' &&
+    mutation.clientId !== null &&
+    !(await isClientInScope(ctx.tx, ctx.principal, mutation.clientId))
+  ) {
     return {
       status: 'rejected',
       code: 'OUT_OF_SCOPE',
