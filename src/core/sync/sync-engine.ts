@@ -89,7 +89,7 @@ const LAST_SYNCED_KEY = 'sync.lastSyncedAt';
 const DEFERRED_KEY = 'sync.deferredPuts';
 /** Push bodies stay under the server's 1 MiB limit. */
 const MAX_PUSH_BYTES = 900_000;
-/** A push measurement of the clock is preferred over the Date header for this long. */
+/** A push measurement of the clock is preferred over the Date header for this long (unless the clock changed). */
 const PUSH_DRIFT_FRESH_MS = 15 * 60_000;
 /** Margin for the Date header's one-second resolution when deciding to hold a push. */
 const DRIFT_MARGIN_MS = 2_000;
@@ -127,7 +127,7 @@ export class SyncEngine {
   private lastError: string | null = null;
   private heldForClock = false;
   private pushDrift: { ms: number; at: number } | null = null;
-  private headerDrift: number | null = null;
+  private headerDrift: { ms: number; at: number } | null = null;
   private resyncNeeded = false;
   /**
    * Pulled copies of records with a pending local change (the local change wins until the
@@ -153,7 +153,7 @@ export class SyncEngine {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       observeServerTime: (serverMs, sentAt, receivedAt) => {
         // The Date header is truncated to the second: its expected midpoint is +500 ms.
-        this.headerDrift = (sentAt + receivedAt) / 2 - (serverMs + 500);
+        this.headerDrift = { ms: (sentAt + receivedAt) / 2 - (serverMs + 500), at: receivedAt };
         this.reportDrift();
       },
     });
@@ -836,8 +836,15 @@ export class SyncEngine {
   // ---------------------------------------------------------------- status
 
   private currentDrift(): number | null {
-    if (this.pushDrift && this.options.now() - this.pushDrift.at < PUSH_DRIFT_FRESH_MS) return this.pushDrift.ms;
-    return this.headerDrift;
+    const push = this.pushDrift;
+    const header = this.headerDrift;
+    if (push && this.options.now() - push.at < PUSH_DRIFT_FRESH_MS) {
+      // The push's figure is more precise, unless a later Date header disagrees by more than its
+      // resolution: then the device clock was changed (corrected, usually) since that push.
+      const clockChanged = header !== null && header.at > push.at && Math.abs(header.ms - push.ms) > DRIFT_MARGIN_MS;
+      if (!clockChanged) return push.ms;
+    }
+    return header?.ms ?? null;
   }
 
   private reportDrift(): void {
