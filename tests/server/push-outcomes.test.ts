@@ -3,11 +3,18 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/server/audit/chain.js';
 import { careAssignments } from '../../src/server/db/schema.js';
+import { applyPush, OUTCOME_RETENTION_MS } from '../../src/server/sync/push.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { assign, createClient, createUser, startTestServer, type TestServer } from './helpers/fixtures.js';
-import { putOf, syncClient } from './helpers/sync-session.js';
+import { hlcAt, newReplicaId, putOf, syncClient } from './helpers/sync-session.js';
 
 const backends = useBackends();
+
+const draft = (clientId: string, noteId: string, text: string, baseVersion: number | null = null) => ({
+  name: 'note.saveDraft' as const,
+  clientId,
+  args: { noteId, content: { text }, baseVersion },
+});
 
 const phq9 = (id: string, source: 'clinician' | 'client_app' | 'import', administeredBy: string | null) => ({
   id,
@@ -23,7 +30,7 @@ const phq9 = (id: string, source: 'clinician' | 'client_app' | 'import', adminis
   },
 });
 
-describe.each(BACKENDS)('push: past accesses and measure attribution (%s)', (backend) => {
+describe.each(BACKENDS)('push outcomes, past accesses and measure attribution (%s)', (backend) => {
   let database: TestDatabase;
   let server: TestServer;
   let sync: ReturnType<typeof syncClient>;
@@ -45,6 +52,104 @@ describe.each(BACKENDS)('push: past accesses and measure attribution (%s)', (bac
     await assign(db, bob.id, bobClient, 'caseload');
     return { alice, bob, aliceClient, bobClient };
   }
+
+  const noteRows = (noteId: string) =>
+    database.raw(`select version, content from notes where id = $1 order by id`, [noteId]);
+  const conflictCount = async (noteId: string) =>
+    (await database.raw(`select count(*)::int as n from conflicts where entity_id = $1`, [noteId]))[0]?.['n'];
+
+  it('answers a replayed refusal with the same code and sentence, and an applied one as a duplicate', async () => {
+    const { alice, aliceClient, bobClient } = await world();
+    const s = await sync.session(alice.username);
+    const mine = randomUUID();
+    const theirs = randomUUID();
+    // The push whose answer the workstation never received.
+    const batch = sync.mutations(s, draft(aliceClient, mine, 'kept'), draft(bobClient, theirs, 'not my client'));
+    const first = await sync.pushRaw(s, batch);
+    const refusal = first.results[1];
+    expect(first.results[0]).toEqual({ mutationId: 1, status: 'applied' });
+    expect(refusal).toMatchObject({ mutationId: 2, status: 'rejected', code: 'OUT_OF_SCOPE' });
+
+    const again = await sync.pushRaw(s, batch);
+    expect(again.lastMutationId).toBe(2);
+    expect(again.results).toEqual([{ mutationId: 1, status: 'duplicate' }, refusal]);
+    // Nothing happened twice, nothing of the refused one exists.
+    expect(await noteRows(mine)).toEqual([{ version: 1, content: { text: 'kept' } }]);
+    expect(await noteRows(theirs)).toEqual([]);
+    // The replay itself is counted in the push's audit entry (codes and ids only).
+    const pushes = await database.raw(
+      `select details from audit_log where action = 'sync.push' and user_id = $1 order by seq`,
+      [alice.id],
+    );
+    expect(pushes.map((row) => row['details'])).toMatchObject([
+      { applied: 1, rejected: 1, duplicate: 0, replayed: 0 },
+      { applied: 0, rejected: 1, duplicate: 1, replayed: 1 },
+    ]);
+    expect(JSON.stringify(pushes)).not.toMatch(/not my client/);
+    expect((await verifyAuditChain(database.db)).ok).toBe(true);
+  });
+
+  it('repeats a refusal whose cause has gone by the time it is replayed (no second application)', async () => {
+    const { alice, bobClient } = await world();
+    const s = await sync.session(alice.username);
+    const noteId = randomUUID();
+    const [refused] = sync.mutations(s, draft(bobClient, noteId, 'written before the assignment'));
+    const first = await sync.pushRaw(s, [refused!]);
+    expect(first.results[0]).toMatchObject({ status: 'rejected', code: 'OUT_OF_SCOPE' });
+    // bob's client joins alice's caseload; the replay still answers what the server decided then.
+    await assign(database.db, alice.id, bobClient, 'care_team');
+    const again = await sync.pushRaw(s, [refused!]);
+    expect(again.results).toEqual(first.results);
+    expect(await noteRows(noteId)).toEqual([]);
+    // A new mutation id for the same change is a new decision.
+    expect(await sync.push(s, draft(bobClient, noteId, 'sent again'))).toEqual(['applied']);
+  });
+
+  it('answers a replayed conflict with the same conflict id, and keeps one conflict record', async () => {
+    const { alice, aliceClient } = await world();
+    const laptop = await sync.session(alice.username);
+    const desktop = await sync.session(alice.username);
+    const noteId = randomUUID();
+    expect(await sync.push(laptop, draft(aliceClient, noteId, 'v1'))).toEqual(['applied']);
+    expect(await sync.push(laptop, draft(aliceClient, noteId, 'laptop', 1))).toEqual(['applied']);
+    const batch = sync.mutations(desktop, draft(aliceClient, noteId, 'desktop', 1));
+    const first = await sync.pushRaw(desktop, batch);
+    const conflict = first.results[0];
+    if (conflict?.status !== 'conflict') throw new Error(`expected a conflict, got ${JSON.stringify(conflict)}`);
+
+    const again = await sync.pushRaw(desktop, batch);
+    expect(again.results).toEqual([{ mutationId: 1, status: 'conflict', conflictId: conflict.conflictId }]);
+    expect(await conflictCount(noteId)).toBe(1);
+    expect(await noteRows(noteId)).toEqual([{ version: 2, content: { text: 'laptop' } }]);
+    // The conflict record the answer names is the one the author pulls.
+    const { changes } = await sync.pullAll(desktop, null);
+    expect(putOf(changes, conflict.conflictId)).toMatchObject({ entity: 'conflict', clientId: aliceClient });
+  });
+
+  it('stores only outcomes that did not apply, and forgets them after the retention horizon', async () => {
+    const { alice, aliceClient, bobClient } = await world();
+    const signedIn = await server.signIn(alice.username);
+    const s = { token: signedIn.accessToken, userId: alice.id, replicaId: newReplicaId(), next: 1 };
+    const batch = sync.mutations(s, draft(aliceClient, randomUUID(), 'ok'), draft(bobClient, randomUUID(), 'no'));
+    await sync.pushRaw(s, batch);
+    const stored = () =>
+      database.raw(`select mutation_id::int as id, status, code from replica_mutations where replica_id = $1`, [
+        s.replicaId,
+      ]);
+    expect(await stored()).toEqual([{ id: 2, status: 'rejected', code: 'OUT_OF_SCOPE' }]);
+
+    // A push past the horizon (the server's clock moved on) prunes it; a replay then reads as a duplicate.
+    const principal = { id: alice.id, role: 'clinician' as const, deviceId: signedIn.deviceId };
+    const later = new Date(Date.now() + OUTCOME_RETENTION_MS + 60_000);
+    const replay = await applyPush(
+      database.db,
+      principal,
+      { protocolVersion: 1, replicaId: s.replicaId, mutations: batch.map((m) => ({ ...m, hlc: hlcAt(s.replicaId) })) },
+      later,
+    );
+    expect(replay.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect(await stored()).toEqual([]);
+  });
 
   it('records a past chart access for a client who has left the caseload, and refuses unknown clients', async () => {
     const { alice, aliceClient, bobClient } = await world();

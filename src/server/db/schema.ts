@@ -211,6 +211,33 @@ export const replicas = pgTable(
 );
 
 /**
+ * What the server answered for each of a replica's mutations that did not apply (`rejected`, with
+ * its code and sentence, or `conflict`, with the conflict record's id), written in the push
+ * transaction. A replayed mutation (its id at or below `replicas.last_mutation_id`, e.g. a push
+ * whose answer was lost) answers the stored outcome again; an id with no row here was applied and
+ * answers `duplicate`. Applied mutations are not stored (absence means applied), so the table
+ * holds only the rare refusals. Rows older than the retention horizon
+ * (`OUTCOME_RETENTION_MS` in src/server/sync/push.ts) are deleted by later pushes (index on
+ * `created_at`). The message is the server's own sentence (codes and ids, never PHI).
+ */
+export const replicaMutations = pgTable(
+  'replica_mutations',
+  {
+    replicaId: text('replica_id')
+      .notNull()
+      .references(() => replicas.replicaId, { onDelete: 'cascade' }),
+    mutationId: bigint('mutation_id', { mode: 'number' }).notNull(),
+    status: text('status', { enum: ['rejected', 'conflict'] }).notNull(),
+    /** The rejection code (`REJECTION_CODES`); null for a conflict. */
+    code: text('code'),
+    message: text('message'),
+    conflictId: uuid('conflict_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.replicaId, t.mutationId] }), index('replica_mutations_created_idx').on(t.createdAt)],
+);
+
+/**
  * Clinical notes. A draft has one author; a signed note is immutable. `content` is the
  * template-shaped body (PHI: never logged, never audited). `last_replica_id` is the replica
  * that wrote the current version (concurrent-edit detection).

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { contentHash } from '../../shared/notes/canonical.js';
 import { decodeHlc, DEFAULT_MAX_DRIFT_MS } from '../../shared/sync/hlc.js';
 import {
@@ -17,11 +17,17 @@ import {
   type SignNoteArgs,
   type UpdateClientFieldsArgs,
 } from '../../shared/sync/mutations.js';
-import type { Mutation, MutationResult, PushRequest, PushResponse } from '../../shared/sync/protocol.js';
+import {
+  REJECTION_CODES,
+  type Mutation,
+  type MutationResult,
+  type PushRequest,
+  type PushResponse,
+} from '../../shared/sync/protocol.js';
 import { appendAudit } from '../audit/chain.js';
 import { describeIssues, type RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { changes, clients, conflicts, notes, replicas } from '../db/schema.js';
+import { changes, clients, conflicts, notes, replicaMutations, replicas } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { lockFeed, readRecord, RecordWriteError, SYNC_LOCK_KEY } from '../records/store.js';
 import { isClientInScope } from '../scope.js';
@@ -274,9 +280,43 @@ async function processMutation(ctx: ApplyContext, mutation: Mutation): Promise<O
 }
 
 /**
- * Apply one push in one transaction (sync-protocol.md): ids at or below the replica's last are
- * duplicates, the next id is processed, anything after a gap is refused. Every processed
- * mutation (applied or rejected) moves `last_mutation_id`; each is audited with codes and ids.
+ * How long the outcome of a mutation that did not apply (`rejected`, `conflict`) is kept to be
+ * repeated when the mutation is replayed: 90 days. A workstation replays only mutations whose
+ * answer it never received, on its next round, so this covers a device switched off for weeks
+ * after a lost answer. Each push deletes the rows older than this (a range scan of the
+ * `created_at` index, usually empty); later a replay answers `duplicate` as before.
+ */
+export const OUTCOME_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+
+type StoredOutcome = Extract<MutationResult, { status: 'rejected' | 'conflict' }>;
+
+/** The stored outcomes of this replica's mutations among `ids` (replays), by mutation id. */
+async function storedOutcomes(tx: ServerDb, replicaId: string, ids: number[]): Promise<Map<number, StoredOutcome>> {
+  const found = new Map<number, StoredOutcome>();
+  if (ids.length === 0) return found;
+  const rows = await tx
+    .select()
+    .from(replicaMutations)
+    .where(and(eq(replicaMutations.replicaId, replicaId), inArray(replicaMutations.mutationId, ids)));
+  for (const row of rows) {
+    if (row.status === 'conflict' && row.conflictId !== null) {
+      found.set(row.mutationId, { mutationId: row.mutationId, status: 'conflict', conflictId: row.conflictId });
+      continue;
+    }
+    const code = REJECTION_CODES.find((known) => known === row.code);
+    if (row.status === 'rejected' && code !== undefined && row.message !== null) {
+      found.set(row.mutationId, { mutationId: row.mutationId, status: 'rejected', code, message: row.message });
+    }
+  }
+  return found;
+}
+
+/**
+ * Apply one push in one transaction (sync-protocol.md): ids at or below the replica's last were
+ * processed before and answer what they answered then (the stored `rejected` or `conflict`
+ * outcome, else `duplicate`: it was applied), the next id is processed, anything after a gap is
+ * refused. Every processed mutation (applied or rejected) moves `last_mutation_id`; one that did
+ * not apply has its outcome stored in `replica_mutations`; each is audited with codes and ids.
  * `changedClientIds` collects the clients whose records changed (for the pokes sent after commit).
  */
 export async function applyPush(
@@ -291,16 +331,27 @@ export async function applyPush(
     const replica = await lockReplica(tx, principal, request.replicaId, now);
     if (!replica) return null;
     const base = { tx, principal, replicaId: request.replicaId, now };
+    await tx
+      .delete(replicaMutations)
+      .where(lt(replicaMutations.createdAt, new Date(now.getTime() - OUTCOME_RETENTION_MS)));
     let last = replica.lastMutationId;
+    const replays = await storedOutcomes(
+      tx,
+      request.replicaId,
+      request.mutations.filter((m) => m.mutationId <= last).map((m) => m.mutationId),
+    );
     let gap = false;
     const results: MutationResult[] = [];
-    const counts = { applied: 0, duplicate: 0, conflict: 0, rejected: 0 };
+    const counts = { applied: 0, duplicate: 0, conflict: 0, rejected: 0, replayed: 0 };
     const changed = new Set<string>();
     for (const mutation of request.mutations) {
       const { mutationId } = mutation;
       if (mutationId <= last) {
-        results.push({ mutationId, status: 'duplicate' });
-        counts.duplicate += 1;
+        // Processed before: repeat what was answered then (nothing is applied again).
+        const replay = replays.get(mutationId);
+        results.push(replay ?? { mutationId, status: 'duplicate' });
+        counts[replay?.status ?? 'duplicate'] += 1;
+        if (replay) counts.replayed += 1;
         continue;
       }
       if (gap || mutationId !== last + 1) {
@@ -329,6 +380,17 @@ export async function applyPush(
             ? { mutationId, status: 'conflict', conflictId: result.conflictId }
             : { mutationId, status: 'rejected', code: result.code, message: result.message },
       );
+      if (result.status !== 'applied') {
+        await tx.insert(replicaMutations).values({
+          replicaId: request.replicaId,
+          mutationId,
+          status: result.status,
+          code: result.status === 'rejected' ? result.code : null,
+          message: result.status === 'rejected' ? result.message : null,
+          conflictId: result.status === 'conflict' ? result.conflictId : null,
+          createdAt: now,
+        });
+      }
       await appendAudit(
         tx,
         {

@@ -81,7 +81,12 @@ export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export const mutationResultSchema = z.discriminatedUnion('status', [
   z.object({ mutationId: z.number().int().positive(), status: z.literal('applied') }),
-  /** Already applied by an earlier push (a replayed batch): nothing happened twice. */
+  /**
+   * Already applied by an earlier push (a replayed batch): nothing happened twice. A replayed
+   * mutation that was refused or became a conflict is answered with that same `rejected` (code
+   * and message) or `conflict` (conflict id) again, not `duplicate` (the server keeps those
+   * outcomes for 90 days).
+   */
   z.object({ mutationId: z.number().int().positive(), status: z.literal('duplicate') }),
   /** Concurrent edits of one draft: both versions are kept; the clinician resolves it. */
   z.object({ mutationId: z.number().int().positive(), status: z.literal('conflict'), conflictId: id }),
