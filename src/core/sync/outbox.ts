@@ -192,26 +192,6 @@ export class Outbox {
     return settled;
   }
 
-  /**
-   * A pull acknowledged everything up to `lastMutationId`: pending rows at or below it were
-   * processed by the server (a push whose answer was lost, for example). Returns them.
-   */
-  acknowledgeUpTo(lastMutationId: number): SettledMutation[] {
-    return this.db
-      .update(syncOutbox)
-      .set({ status: 'applied', ackedAt: this.now(), lastErrorCode: null })
-      .where(and(eq(syncOutbox.status, 'pending'), lte(syncOutbox.mutationId, lastMutationId)))
-      .returning({
-        mutationId: syncOutbox.mutationId,
-        name: syncOutbox.name,
-        clientId: syncOutbox.clientId,
-        entityType: syncOutbox.entityType,
-        entityId: syncOutbox.entityId,
-      })
-      .all()
-      .map((row) => ({ ...row, outcome: 'applied' as const }));
-  }
-
   /** `entity:id` of every record with a pending change. */
   pendingEntityKeys(): Set<string> {
     const rows = this.db

@@ -616,7 +616,6 @@ export class SyncEngine {
     // What happened to the held-back copies, page by page, applied to memory once committed.
     const effects: Array<{
       page: (typeof pages)[number];
-      acknowledged: string[];
       pendingKeys: Set<string>;
       held: Map<string, Change>;
     }> = [];
@@ -624,8 +623,9 @@ export class SyncEngine {
       effects.length = 0;
       const persisted = this.persistedDeferred();
       for (const page of pages) {
-        const acks = this.options.outbox.acknowledgeUpTo(page.lastMutationId);
-        markAuditSynced(db, acks, at);
+        // `page.lastMutationId` says the server processed changes up to there, not how: pending
+        // rows stay pending and the next push learns each outcome (the server repeats refusals
+        // and conflicts for replays), so a refusal whose push answer was lost is still shown.
         const pendingKeys = this.options.outbox.pendingEntityKeys();
         const held = new Map<string, Change>();
         const result = applyChanges(sqlite, page.changes, {
@@ -651,9 +651,6 @@ export class SyncEngine {
         total.purged += result.purged;
         effects.push({
           page,
-          acknowledged: acks
-            .filter((row) => row.entityType && row.entityId)
-            .map((row) => entityKey(row.entityType!, row.entityId!)),
           pendingKeys,
           held,
         });
@@ -667,15 +664,7 @@ export class SyncEngine {
         .run(CURSOR_STREAM, pages[pages.length - 1]!.cursor, at);
     });
     withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
-    for (const { page, acknowledged, pendingKeys, held } of effects) {
-      // Acknowledged (applied) changes: their held copies wait for the end of this pull.
-      for (const key of acknowledged) {
-        const copy = this.deferred.get(key);
-        if (copy && !pendingKeys.has(key)) {
-          copy.applied = true;
-          copy.settled = true;
-        }
-      }
+    for (const { page, pendingKeys, held } of effects) {
       const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));
       for (const [key, copy] of this.deferred) {
         const change = copy.change;

@@ -98,20 +98,4 @@ describe('outbox (real encrypted store)', () => {
       store.close();
     }
   });
-
-  it('a pull acknowledgement clears pending mutations up to the acknowledged id, not beyond', async () => {
-    const store = await openStore(tempDir());
-    try {
-      const outbox = new Outbox(store.db, new PersistentClock(store.db));
-      [1, 2, 3].forEach((n) => outbox.enqueue(draft(n)));
-      outbox.markAttempt([1, 2, 3], 'NETWORK');
-      outbox.acknowledgeUpTo(2);
-      expect(outbox.nextBatch(10).map((m) => m.mutationId)).toEqual([3]);
-      expect(
-        store.sqlite.prepare('SELECT attempts, last_error_code FROM sync_outbox WHERE mutation_id = 3').get(),
-      ).toEqual({ attempts: 1, last_error_code: 'NETWORK' });
-    } finally {
-      store.close();
-    }
-  });
 });

@@ -299,6 +299,38 @@ describe('scope, revocation, session', () => {
     expect(details.rejected[0]).toMatchObject({ code: 'OUT_OF_SCOPE', clientId, entityId: noteId });
   });
 
+  it('a refused change whose push answer was lost is still shown as refused, not taken as applied', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username);
+    await ws.waitForStatus((status) => status.pending === 0 && status.state === 'synced');
+
+    // Written while pushes cannot get through; meanwhile the client leaves the caseload.
+    proxy.refuse(/^POST \/sync\/push /);
+    const noteId = ws.saveDraft(clientId, 'refused, and the first answer never arrives');
+    await admin(database.db, 'unassign-client', { username: user.username, client: clientId });
+    expect((await ws.running.client.call('sync.now', {})).state).toBe('offline');
+
+    // The server refuses the push, but its answer is cut; so is the answer to the immediate
+    // retry (held, then the network drops). The next round pulls first, and the pull reports the
+    // mutation as processed: the workstation must still ask for its outcome and show the refusal.
+    proxy.allow();
+    const lost = proxy.cutAnswer(/^POST \/sync\/push /);
+    const retry = proxy.holdAnswer(/^POST \/sync\/push /, 2);
+    const round = ws.running.client.call('sync.now', {});
+    await lost;
+    await retry.reached;
+    proxy.cut();
+    expect((await round).state).toBe('offline');
+    proxy.restore();
+    retry.release();
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.pending === 0);
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.rejected).toHaveLength(1);
+    expect(details.rejected[0]).toMatchObject({ code: 'OUT_OF_SCOPE', clientId, entityId: noteId });
+    expect(ws.value<string>("SELECT args FROM sync_outbox WHERE status = 'rejected'")).toContain('first answer');
+  });
+
   it('a revoked device erases its local cache and says so', async () => {
     const { user } = await clinician();
     const { ws } = await device(user.username);
