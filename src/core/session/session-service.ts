@@ -145,6 +145,11 @@ export class SessionService {
       this.options.sync.halt();
       void this.options.sync.stop();
       this.server = null;
+      // The cache was erased ("Forgot passphrase"): the session kept in it is gone too, so the
+      // workstation starts over like a first run (sign in, then a new passphrase).
+      if (state === 'uninitialised' && !this.pending && !this.revoked) {
+        this.lastKnown = { state: 'signedOut', serverUrl: null, user: null };
+      }
       this.changed();
       return;
     }
