@@ -70,4 +70,12 @@ describe('string files', () => {
       expect(en.get(`errors.${code}`), code).toBeTypeOf('string');
     }
   });
+
+  it('explains every reason the clinic server can give for refusing a change', async () => {
+    const { REJECTION_CODES } = await import('../../src/shared/sync/protocol');
+    for (const code of REJECTION_CODES) {
+      expect(en.get(`sync.rejections.${code}`), code).toBeTypeOf('string');
+      expect(es.get(`sync.rejections.${code}`), code).toBeTypeOf('string');
+    }
+  });
 });
