@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStoreBench, toMarkdown as storeMarkdown, type StoreBenchResult } from './store-bench';
-import { runSyncBench, toMarkdown as syncMarkdown, type SyncBenchResult } from './sync-bench';
+import { runSyncBench, syncNotes, toMarkdown as syncMarkdown, type SyncBenchResult } from './sync-bench';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -136,12 +136,6 @@ function syncReport(result: SyncBenchResult, file: string): string[] {
     ...syncNotes(result),
     '',
   ];
-}
-
-/** Where the time goes (from the profiles of the recorded run); kept next to the numbers it explains. */
-function syncNotes(result: SyncBenchResult): string[] {
-  void result;
-  return ['### Notes', '', '- (analysis pending)'];
 }
 
 /** Each target checked against this run's numbers (never hard-coded). */

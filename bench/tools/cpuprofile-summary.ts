@@ -2,7 +2,9 @@
  * Summarise a V8 .cpuprofile (from `node --cpu-prof`): self time and inclusive time per
  * function, top N, optionally only samples after `--from <ms>` (relative to the profile start).
  *
- *   npx tsx bench/tools/cpuprofile-summary.ts <file.cpuprofile> [--top 40] [--from 20000] [--to 30000]
+ *   npx tsx bench/tools/cpuprofile-summary.ts <file.cpuprofile> [--top 40] [--from 20000] [--to 30000] [--last 15000]
+ *
+ * Times in ms from the start of the profile; `--last` keeps only its final milliseconds.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,7 +23,12 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '40' }, from: { type: 'string' }, to: { type: 'string' } },
+  options: {
+    top: { type: 'string', default: '40' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    last: { type: 'string' },
+  },
   allowPositionals: true,
 });
 const file = positionals[0];
@@ -37,7 +44,12 @@ const label = (node: ProfileNode) => {
   return `${node.callFrame.functionName || '(anonymous)'} ${short}:${node.callFrame.lineNumber + 1}`;
 };
 
-const from = values.from ? Number(values.from) * 1000 : -Infinity;
+const durationUs = profile.endTime - profile.startTime;
+const from = values.last
+  ? durationUs - Number(values.last) * 1000
+  : values.from
+    ? Number(values.from) * 1000
+    : -Infinity;
 const to = values.to ? Number(values.to) * 1000 : Infinity;
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
