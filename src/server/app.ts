@@ -85,6 +85,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   };
 
   app.decorateRequest('principal', null);
+  // The Date header comes from the same clock as every server time in the answers (workstations
+  // measure their clock drift from both; one clock keeps them consistent).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('date', ctx.now().toUTCString());
+  });
   // JSON only: no text/plain bodies.
   app.removeContentTypeParser('text/plain');
 
