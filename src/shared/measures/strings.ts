@@ -3,10 +3,12 @@
  * locale files; the nesting is the key path, e.g. `measures.phq9.items.q1`).
  *
  * PHQ-9 and GAD-7 wording follows the public-domain English forms (Pfizer: "No permission
- * required to reproduce, translate, display or distribute"). The Spanish wording follows the
- * published US-Spanish PHQ-9/GAD-7 as closely as we could recall it: VERIFY against the official
- * Spanish forms (phqscreeners.com) before clinical use. The BAM has no Spanish version we could
- * find; its Spanish text here is our translation and is not validated.
+ * required to reproduce, translate, display or distribute"). Spanish: the PHQ-9 items, options,
+ * instructions and difficulty question were checked word for word (punctuation included) against
+ * a copy of the published US-Spanish form (Pfizer, "Cuestionario sobre la salud del paciente-9",
+ * 2026-11-23). The GAD-7 Spanish follows the same publisher's US-Spanish form as we know it; no
+ * copy was at hand to check it against: verify it (phqscreeners.com) before clinical use. The
+ * BAM has no Spanish version we could find; its Spanish text is our translation, not validated.
  */
 export const measureStrings = {
   en: {
@@ -185,12 +187,12 @@ export const measureStrings = {
           q3: 'Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado',
           q4: 'Se ha sentido cansado(a) o con poca energía',
           q5: 'Sin apetito o ha comido en exceso',
-          q6: 'Se ha sentido mal con usted mismo(a) — o que es un fracaso o que ha quedado mal con usted mismo(a) o con su familia',
+          q6: 'Se ha sentido mal con usted mismo(a) – o que es un fracaso o que ha quedado mal con usted mismo(a) o con su familia',
           q7: 'Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el periódico o ver la televisión',
-          q8: '¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? O lo contrario — muy inquieto(a) o agitado(a), que ha estado moviéndose mucho más de lo normal',
+          q8: '¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo contrario – muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo normal',
           q9: 'Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera',
           difficulty:
-            'Si marcó cualquiera de los problemas, ¿qué tanta dificultad le han dado estos problemas para hacer su trabajo, encargarse de las tareas del hogar o llevarse bien con otras personas?',
+            'Si marcó cualquiera de los problemas, ¿qué tanta dificultad le han dado estos problemas para hacer su trabajo, encargarse de las tareas del hogar, o llevarse bien con otras personas?',
         },
         options: {
           not_at_all: 'Ningún día',
