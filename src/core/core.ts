@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseloadService } from './caseload/caseload-service';
 import { createLogger, type Logger } from './logging/logger';
+import { NotesService } from './notes/notes-service';
 import { RpcDispatcher, type Handlers } from './rpc/dispatcher';
 import { PreferencesStore } from './settings/preferences-store';
 import { openWorkstationStore, type KeychainAdapter } from './store';
@@ -108,6 +109,13 @@ export function startCore(options: CoreOptions): Core {
   void storeReady.then((store) => store.onBeforeLock(() => session.beforeLock())).catch(() => undefined);
 
   const caseload = new CaseloadService({ store: () => vault.unlockedStore, actorId: () => session.userId(), log });
+  const notes = new NotesService({
+    store: () => vault.unlockedStore,
+    record: (work) => syncService.record(work),
+    userId: () => session.userId(),
+    verifyPassphrase: (passphrase) => vault.verifyPassphrase(passphrase),
+    log,
+  });
 
   const handlers: Handlers = {
     'system.ping': ({ message }) => system.ping(message),
@@ -133,6 +141,20 @@ export function startCore(options: CoreOptions): Core {
     'session.signOut': () => session.signOut(),
     'caseload.list': () => caseload.list(),
     'client.overview': ({ clientId }) => caseload.overview(clientId),
+    'notes.templates': () => notes.templates(),
+    'notes.list': (filter) => notes.list(filter),
+    'notes.get': ({ noteId }) => notes.get(noteId),
+    'notes.createDraft': (input) => notes.createDraft(input),
+    'notes.saveDraft': (input) => notes.saveDraft(input),
+    'notes.sign': ({ noteId, passphrase }) => notes.sign(noteId, passphrase),
+    'notes.addAddendum': ({ noteId, ...input }) => notes.addAddendum(noteId, input),
+    'notes.discardProposal': ({ noteId, proposalId }) => notes.discardProposal(noteId, proposalId),
+    'notes.cosignQueue': () => notes.cosignQueue(),
+    'notes.cosign': ({ noteId, passphrase }) => notes.cosign(noteId, passphrase),
+    'notes.returnForRevision': ({ noteId, comment }) => notes.returnForRevision(noteId, comment),
+    'notes.resolveConflict': ({ noteId, content }) => notes.resolveConflict(noteId, content),
+    'notes.search': (input) => notes.search(input),
+    'notes.exportPdf': ({ noteId }) => notes.exportPdf(noteId),
   };
   const dispatcher = new RpcDispatcher(handlers, log, () => vault.isUnlocked);
   emit = (event, payload) => dispatcher.emit(event, payload);

@@ -10,6 +10,11 @@ import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../
 const emptyDetails = { pending: [], rejected: [], conflicts: [], clockDriftMs: null, lastSyncedAt: null };
 const signedOut = { state: 'signedOut' as const, serverUrl: null, user: null };
 
+/** This handler set has no notes (the notes service is tested against the real core). */
+const noNote = (): never => {
+  throw new RpcError('NOT_FOUND', 'No such note.');
+};
+
 export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
   let preferences: Preferences = { ...DEFAULT_PREFERENCES };
   // This handler set stands for an unlocked workstation; vault tests use the real core.
@@ -58,6 +63,20 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'client.overview': () => {
       throw new RpcError('NOT_FOUND', 'No such client.');
     },
+    'notes.templates': () => ({ templates: [] }),
+    'notes.list': () => ({ notes: [] }),
+    'notes.get': noNote,
+    'notes.createDraft': noNote,
+    'notes.saveDraft': noNote,
+    'notes.sign': noNote,
+    'notes.addAddendum': noNote,
+    'notes.discardProposal': noNote,
+    'notes.cosignQueue': () => ({ notes: [] }),
+    'notes.cosign': noNote,
+    'notes.returnForRevision': noNote,
+    'notes.resolveConflict': noNote,
+    'notes.search': () => ({ hits: [], more: false }),
+    'notes.exportPdf': noNote,
   };
   return { ...base, ...overrides };
 }

@@ -81,6 +81,12 @@ export interface WorkstationStore {
     unlock(passphrase: string): Promise<VaultStatus>;
     lock(reason?: LockReason): void;
     changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<VaultStatus>;
+    /**
+     * Check the passphrase again while unlocked (signing asks for it) without locking or
+     * reopening anything. A wrong one counts as a failed attempt (same delay as the lock
+     * screen) and is audited; WrongPassphraseError / UnlockThrottledError.
+     */
+    verifyPassphrase(passphrase: string): Promise<void>;
     /** Lock, then delete the database, its WAL, the key file and the keychain entry. */
     erase(): Promise<void>;
   };
@@ -286,6 +292,22 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
           s.sqlite.close();
           log?.info({ code: 'STORE_LOCKED', reason }, 'store locked');
         }
+      },
+
+      async verifyPassphrase(passphrase) {
+        requireOpen();
+        requireSession();
+        let result;
+        try {
+          result = await vault.unlock(passphrase);
+        } catch (error) {
+          const code = error instanceof StoreError ? error.code : 'UNKNOWN';
+          log?.warn({ code }, 'passphrase check refused');
+          if (code === 'WRONG_PASSPHRASE') session?.audit.append({ action: 'vault.passphrase_check_failed' });
+          throw error;
+        }
+        result.key.fill(0);
+        vault.markFailuresReported();
       },
 
       async changePassphrase(oldPassphrase, newPassphrase) {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Mutation, MutationName, MutationResult } from '../../shared/sync/protocol';
 import type { WorkstationDb } from '../store/db';
 import { syncOutbox } from '../store/schema';
@@ -106,22 +106,71 @@ export class Outbox {
     return row.mutationId;
   }
 
-  /** The next batch to push, oldest first, in the protocol's shape. */
+  /**
+   * Replace the arguments of this entity's newest mutation named `name` when it has never been
+   * handed to a push and nothing about the entity was queued after it (autosave: the server
+   * needs only the latest text). Returns its mutation id, or null when a new row must be added.
+   * Call inside the transaction that makes the local change.
+   */
+  replaceUnsent(
+    mutation: NewMutation & { entity: { type: string; id: string } },
+    merge: (previous: Record<string, unknown>, next: Record<string, unknown>) => Record<string, unknown> = (_, next) =>
+      next,
+  ): number | null {
+    const last = this.db
+      .select({
+        mutationId: syncOutbox.mutationId,
+        name: syncOutbox.name,
+        status: syncOutbox.status,
+        sentAt: syncOutbox.sentAt,
+        args: syncOutbox.args,
+      })
+      .from(syncOutbox)
+      .where(and(eq(syncOutbox.entityType, mutation.entity.type), eq(syncOutbox.entityId, mutation.entity.id)))
+      .orderBy(desc(syncOutbox.mutationId))
+      .limit(1)
+      .get();
+    if (!last || last.name !== mutation.name || last.status !== 'pending' || last.sentAt !== null) return null;
+    const changed = this.db
+      .update(syncOutbox)
+      .set({ args: merge(last.args, mutation.args) })
+      .where(
+        and(eq(syncOutbox.mutationId, last.mutationId), eq(syncOutbox.status, 'pending'), isNull(syncOutbox.sentAt)),
+      )
+      .run().changes;
+    return changed > 0 ? last.mutationId : null;
+  }
+
+  /**
+   * The next batch to push, oldest first, in the protocol's shape. The rows are stamped
+   * `sent_at` before they leave: from then on the server may have them (an answer can be lost,
+   * the process can die), so `replaceUnsent` never changes them again.
+   */
   nextBatch(limit: number): Mutation[] {
-    return this.db
+    const rows = this.db
       .select()
       .from(syncOutbox)
       .where(eq(syncOutbox.status, 'pending'))
       .orderBy(asc(syncOutbox.mutationId))
       .limit(limit)
-      .all()
-      .map((row) => ({
-        mutationId: row.mutationId,
-        name: row.name as MutationName,
-        clientId: row.clientId,
-        args: row.args,
-        hlc: row.hlc,
-      }));
+      .all();
+    const last = rows.at(-1);
+    if (last && rows.some((row) => row.sentAt === null)) {
+      this.db
+        .update(syncOutbox)
+        .set({ sentAt: this.now() })
+        .where(
+          and(eq(syncOutbox.status, 'pending'), isNull(syncOutbox.sentAt), lte(syncOutbox.mutationId, last.mutationId)),
+        )
+        .run();
+    }
+    return rows.map((row) => ({
+      mutationId: row.mutationId,
+      name: row.name as MutationName,
+      clientId: row.clientId,
+      args: row.args,
+      hlc: row.hlc,
+    }));
   }
 
   /** A push went out (or failed to): count the attempt, keep the error code for the panel. */

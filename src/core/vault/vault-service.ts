@@ -115,6 +115,21 @@ export class VaultService {
     return status;
   }
 
+  /**
+   * Signing asks for the passphrase again: check it against the vault without locking or
+   * unlocking (WRONG_PASSPHRASE, UNLOCK_THROTTLED). Only while unlocked.
+   */
+  async verifyPassphrase(passphrase: string): Promise<void> {
+    const store = this.unlockedStore;
+    try {
+      await this.run(() => store.vault.verifyPassphrase(passphrase));
+    } catch (error) {
+      // The failed-attempt count and delay are part of the status.
+      this.options.onChange(await this.status());
+      throw error;
+    }
+  }
+
   async changePassphrase(current: string, next: string): Promise<VaultStatus> {
     const store = await this.requireStore();
     await this.run(() => store.vault.changePassphrase(current, next));

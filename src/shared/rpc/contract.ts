@@ -1,5 +1,24 @@
 import { z } from 'zod';
 import { caseloadListSchema, clientOverviewSchema } from '../caseload/caseload';
+import {
+  addAddendumInputSchema,
+  cosignInputSchema,
+  createDraftInputSchema,
+  discardProposalInputSchema,
+  exportPdfResultSchema,
+  listNotesInputSchema,
+  noteDetailSchema,
+  noteIdInputSchema,
+  noteSearchResultSchema,
+  noteSummarySchema,
+  noteTemplatesSchema,
+  resolveConflictInputSchema,
+  returnNoteInputSchema,
+  savedDraftSchema,
+  saveDraftInputSchema,
+  searchNotesInputSchema,
+  signNoteInputSchema,
+} from '../notes/rpc';
 import { sessionStatusSchema, signInInputSchema } from '../session/session';
 import { preferencesPatchSchema, preferencesSchema } from '../settings/preferences';
 import { syncDetailsSchema } from '../sync/details';
@@ -72,6 +91,27 @@ export const methods = {
   'caseload.list': method({ input: empty, output: caseloadListSchema }),
   /** One client's overview; opening it is an audited access to the chart. */
   'client.overview': method({ input: z.object({ clientId: z.uuid() }).strict(), output: clientOverviewSchema }),
+
+  /** Notes (src/core/notes): templates, drafts with autosave, sign, addenda, co-signature, search, PDF. */
+  'notes.templates': method({ input: empty, output: noteTemplatesSchema }),
+  'notes.list': method({ input: listNotesInputSchema, output: z.object({ notes: z.array(noteSummarySchema) }) }),
+  'notes.get': method({ input: noteIdInputSchema, output: noteDetailSchema }),
+  'notes.createDraft': method({ input: createDraftInputSchema, output: noteDetailSchema }),
+  /** Autosave: returns once the text is on disk (encrypted). NOTE_LOCKED for a signed note. */
+  'notes.saveDraft': method({ input: saveDraftInputSchema, output: savedDraftSchema }),
+  /** NOTE_INCOMPLETE when something the template requires is missing; WRONG_PASSPHRASE. */
+  'notes.sign': method({ input: signNoteInputSchema, output: noteDetailSchema }),
+  'notes.addAddendum': method({ input: addAddendumInputSchema, output: noteDetailSchema }),
+  'notes.discardProposal': method({ input: discardProposalInputSchema, output: noteDetailSchema }),
+  /** Supervisor: the notes waiting for their co-signature. */
+  'notes.cosignQueue': method({ input: empty, output: z.object({ notes: z.array(noteSummarySchema) }) }),
+  'notes.cosign': method({ input: cosignInputSchema, output: noteDetailSchema }),
+  'notes.returnForRevision': method({ input: returnNoteInputSchema, output: noteDetailSchema }),
+  /** The clinician's merge of a conflicted draft becomes the draft (both texts were kept until now). */
+  'notes.resolveConflict': method({ input: resolveConflictInputSchema, output: noteDetailSchema }),
+  'notes.search': method({ input: searchNotesInputSchema, output: noteSearchResultSchema }),
+  /** Print / PDF of one note with its signature block and content hash (audited). */
+  'notes.exportPdf': method({ input: noteIdInputSchema, output: exportPdfResultSchema, timeoutMs: 60_000 }),
 
   'vault.status': method({ input: empty, output: vaultStatusSchema, access: 'always' }),
   /** First run: create the workstation passphrase (and the encrypted cache). */

@@ -49,6 +49,10 @@ export const RPC_ERROR_CODES = [
   'RATE_LIMITED',
   /** The clinic server session ended: sign in again. */
   'SIGN_IN_REQUIRED',
+  /** A signed note (or addendum) is never edited: add an addendum instead. */
+  'NOTE_LOCKED',
+  /** The note lacks something its template requires for signing (the message lists what). */
+  'NOTE_INCOMPLETE',
   /** Something failed inside the core; details are in the core's log under `ref`. */
   'INTERNAL',
 ] as const;

@@ -18,6 +18,11 @@ export const saveDraftArgsSchema = z
     content: noteContentSchema,
     /** The server version this edit was based on; null for a new draft. */
     baseVersion: z.number().int().positive().nullable(),
+    /**
+     * The author's merge of a conflicted draft: the conflicts (ids of `conflict` records) this
+     * text settles. The server marks them resolved, so every device of the author sees it.
+     */
+    resolvesConflicts: z.array(id).max(50).optional(),
   })
   .strict();
 export type SaveDraftArgs = z.infer<typeof saveDraftArgsSchema>;

@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { AddendumBody, NoteCosign } from '../../../shared/sync/records';
 import { appointments } from './appointments';
 import { clients, staff } from './staff-clients';
 import { createdAt, id, serverVersion, updatedAt } from './common';
@@ -59,6 +60,9 @@ export const sessionNotes = sqliteTable(
     noteType: text('note_type', { enum: NOTE_TYPES }).notNull(),
     template: text('template', { enum: NOTE_TEMPLATES }).notNull(),
     isProtected: integer('is_protected', { mode: 'boolean' }).notNull().default(false),
+    /** The template (`content.templateId`, built-in or the clinic's) and its version. */
+    templateId: text('template_id'),
+    templateVersion: integer('template_version'),
     status: text('status', { enum: ['draft', 'signed'] })
       .notNull()
       .default('draft'),
@@ -80,11 +84,17 @@ export const sessionNotes = sqliteTable(
     signedBy: text('signed_by').references(() => staff.id),
     /** SHA-256 (hex) over the canonical signed content. */
     contentHash: text('content_hash'),
+    /** Co-signature state (records.ts `NoteCosign`); null: none needed. Changes on a signed note. */
+    cosign: text('cosign', { mode: 'json' }).$type<NoteCosign>(),
+    /** The device that last saved this draft on the clinic server, and when (server's record). */
+    lastSavedDeviceId: text('last_saved_device_id'),
+    lastSavedAt: text('last_saved_at'),
     serverVersion: serverVersion(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index('session_notes_author_status_idx').on(t.authorId, t.status, t.updatedAt),
     index('session_notes_client_time_idx').on(t.clientId, t.createdAt),
     index('session_notes_status_idx').on(t.status, t.updatedAt),
     index('session_notes_appointment_idx').on(t.appointmentId),
@@ -140,9 +150,19 @@ export const noteAddenda = sqliteTable(
       .notNull()
       .references(() => staff.id),
     bodyText: text('body_text').notNull(),
+    /** The body as written (plain text and its rich-text document); its hash is `content_hash`. */
+    body: text('body', { mode: 'json' }).$type<AddendumBody>(),
     status: text('status', { enum: ['draft', 'signed'] })
       .notNull()
       .default('draft'),
+    /** An addendum proposal: text the server kept when the note was signed elsewhere first. */
+    proposal: integer('proposal', { mode: 'boolean' }).notNull().default(false),
+    /** A proposal's note content exactly as written on the other device. */
+    proposedContent: text('proposed_content', { mode: 'json' }).$type<Record<string, unknown>>(),
+    proposedFromSignature: text('proposed_from_signature', { mode: 'json' }).$type<{
+      signedAt: string;
+      contentHash: string;
+    }>(),
     lateEntry: integer('late_entry', { mode: 'boolean' }).notNull().default(false),
     signedAt: text('signed_at'),
     contentHash: text('content_hash'),

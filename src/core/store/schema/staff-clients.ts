@@ -10,6 +10,8 @@ export const staff = sqliteTable('staff', {
   }).notNull(),
   credentials: text('credentials'),
   supervisorId: text('supervisor_id'),
+  /** Notes this clinician signs need their supervisor's co-signature. */
+  requiresCosign: integer('requires_cosign', { mode: 'boolean' }).notNull().default(false),
   serverVersion: serverVersion(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
