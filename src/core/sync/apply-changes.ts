@@ -83,7 +83,16 @@ const bool = (value: boolean | null): number | null => (value === null ? null : 
 const TABLES = {
   staff: {
     table: 'staff',
-    columns: ['display_name', 'role', 'credentials', 'supervisor_id', 'server_version', 'created_at', 'updated_at'],
+    columns: [
+      'display_name',
+      'role',
+      'credentials',
+      'supervisor_id',
+      'requires_cosign',
+      'server_version',
+      'created_at',
+      'updated_at',
+    ],
     insertOnly: ['created_at'],
     versioned: true,
   },
@@ -277,7 +286,11 @@ const TABLES = {
       'note_id',
       'author_id',
       'body_text',
+      'body',
       'status',
+      'proposal',
+      'proposed_content',
+      'proposed_from_signature',
       'late_entry',
       'signed_at',
       'content_hash',
@@ -396,6 +409,8 @@ const NOTE_COLUMNS = [
   'note_type',
   'template',
   'is_protected',
+  'template_id',
+  'template_version',
   'status',
   'modality',
   'started_at',
@@ -405,6 +420,9 @@ const NOTE_COLUMNS = [
   'signed_at',
   'signed_by',
   'content_hash',
+  'cosign',
+  'last_saved_device_id',
+  'last_saved_at',
   'server_version',
   'created_at',
   'updated_at',
@@ -442,7 +460,8 @@ function statements(sqlite: SqliteDatabase): Statements {
     noteUpdate: sqlite.prepare(
       `UPDATE session_notes SET ${noteSet}, draft_revision = draft_revision + 1 WHERE id = @id`,
     ),
-    noteVersionOnly: sqlite.prepare('UPDATE session_notes SET server_version = ? WHERE id = ?'),
+    // A signed note's co-sign state is the one thing that changes after signing.
+    noteVersionOnly: sqlite.prepare('UPDATE session_notes SET server_version = ?, cosign = ? WHERE id = ?'),
     noteDelete: sqlite.prepare('DELETE FROM session_notes WHERE id = ?'),
     measureDelete: sqlite.prepare('DELETE FROM measures WHERE id = ?'),
     planDelete: new Map([
@@ -564,6 +583,7 @@ function putRecord(
         role: d.role,
         credentials: d.credentials,
         supervisor_id: d.supervisorId,
+        requires_cosign: bool(d.requiresCosign),
         created_at: now,
         updated_at: now,
       });
@@ -798,7 +818,11 @@ function putRecord(
         note_id: d.noteId,
         author_id: d.authorId,
         body_text: d.body.text,
+        body: JSON.stringify(d.body),
         status: d.status,
+        proposal: bool(d.proposal),
+        proposed_content: json(d.proposedContent),
+        proposed_from_signature: json(d.proposedFromSignature),
         late_entry: bool(d.lateEntry),
         signed_at: d.signedAt,
         content_hash: d.contentHash,
@@ -852,6 +876,8 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
     note_type: projection.noteType,
     template: projection.template,
     is_protected: projection.isProtected ? 1 : 0,
+    template_id: typeof d.content['templateId'] === 'string' ? d.content['templateId'] : null,
+    template_version: typeof d.content['templateVersion'] === 'number' ? d.content['templateVersion'] : null,
     status: d.status,
     modality: projection.modality,
     started_at: projection.startedAt,
@@ -861,6 +887,9 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
     signed_at: d.signedAt,
     signed_by: d.signedBy,
     content_hash: d.contentHash,
+    cosign: d.cosign.required ? JSON.stringify(d.cosign) : null,
+    last_saved_device_id: d.status === 'draft' ? (d.lastSaved?.deviceId ?? null) : null,
+    last_saved_at: d.status === 'draft' ? (d.lastSaved?.at ?? null) : null,
     server_version: version,
     created_at: d.createdAt,
     updated_at: d.updatedAt,
@@ -870,7 +899,7 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
   } else if (local.status !== 'signed') {
     s.noteUpdate.run(row);
   } else if (d.status === 'signed' && d.contentHash === local.content_hash) {
-    s.noteVersionOnly.run(version, id);
+    s.noteVersionOnly.run(version, row.cosign, id);
   } else {
     s.noteDelete.run(id);
     s.noteInsert.run(row);

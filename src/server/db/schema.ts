@@ -240,7 +240,9 @@ export const replicaMutations = pgTable(
 /**
  * Clinical notes. A draft has one author; a signed note is immutable. `content` is the
  * template-shaped body (PHI: never logged, never audited). `last_replica_id` is the replica
- * that wrote the current version (concurrent-edit detection).
+ * that wrote the current version (concurrent-edit detection). `last_saved_device_id` /
+ * `last_saved_at`: the device that last saved the draft and when (a workstation opening the
+ * draft on another device says so).
  */
 export const notes = pgTable(
   'notes',
@@ -265,6 +267,8 @@ export const notes = pgTable(
     cosign: jsonb('cosign').$type<NoteCosign>(),
     version: integer('version').notNull(),
     lastReplicaId: text('last_replica_id'),
+    lastSavedDeviceId: uuid('last_saved_device_id'),
+    lastSavedAt: timestamp('last_saved_at', { withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),

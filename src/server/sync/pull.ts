@@ -38,6 +38,10 @@ const noteData = (note: typeof notes.$inferSelect): Record<string, unknown> => (
   signedAt: note.signedAt?.toISOString() ?? null,
   signedBy: note.signedBy,
   cosign: note.cosign ?? NO_COSIGN,
+  lastSaved:
+    note.status === 'draft' && note.lastSavedDeviceId && note.lastSavedAt
+      ? { deviceId: note.lastSavedDeviceId, at: note.lastSavedAt.toISOString() }
+      : null,
   version: note.version,
   createdAt: note.createdAt.toISOString(),
   updatedAt: note.updatedAt.toISOString(),

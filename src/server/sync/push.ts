@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { contentHash } from '../../shared/notes/canonical.js';
 import { decodeHlc, DEFAULT_MAX_DRIFT_MS } from '../../shared/sync/hlc.js';
 import {
@@ -80,6 +80,8 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
       content: args.content,
       version: 1,
       lastReplicaId: replicaId,
+      lastSavedDeviceId: principal.deviceId,
+      lastSavedAt: now,
       createdAt: now,
       updatedAt: now,
     });
@@ -115,10 +117,38 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
   const version = note.version + 1;
   await tx
     .update(notes)
-    .set({ content: args.content, version, lastReplicaId: replicaId, updatedAt: now })
+    .set({
+      content: args.content,
+      version,
+      lastReplicaId: replicaId,
+      lastSavedDeviceId: principal.deviceId,
+      lastSavedAt: now,
+      updatedAt: now,
+    })
     .where(eq(notes.id, note.id));
   await recordChange(tx, 'note', note.id, clientId, version, now);
+  if (args.resolvesConflicts?.length) await resolveConflicts(ctx, note.id, clientId, args.resolvesConflicts);
   return applied(true, { type: 'note', ids });
+}
+
+/**
+ * The author's merge of a conflicted draft was applied: the conflicts it names (this author's,
+ * about this note) are resolved, and every device of the author pulls that.
+ */
+async function resolveConflicts(ctx: ApplyContext, noteId: string, clientId: string, ids: string[]): Promise<void> {
+  const resolved = await ctx.tx
+    .update(conflicts)
+    .set({ resolvedAt: ctx.now })
+    .where(
+      and(
+        inArray(conflicts.id, ids),
+        eq(conflicts.entityId, noteId),
+        eq(conflicts.userId, ctx.principal.id),
+        isNull(conflicts.resolvedAt),
+      ),
+    )
+    .returning({ id: conflicts.id });
+  for (const { id } of resolved) await recordChange(ctx.tx, 'conflict', id, clientId, 2, ctx.now);
 }
 
 async function signNote(ctx: ApplyContext, clientId: string, args: SignNoteArgs): Promise<Outcome> {

@@ -167,6 +167,12 @@ export const noteRecordSchema = z.object({
   signedBy: uuid.nullable().default(null),
   /** Absent in data from before co-signatures: not required. */
   cosign: noteCosignSchema.default(NO_COSIGN),
+  /**
+   * The device that last saved this draft on the server, and when: a workstation opening the
+   * draft says so when that was another device (changes made there may still be on their way).
+   * Null for signed notes and in data from before it was recorded.
+   */
+  lastSaved: z.object({ deviceId: uuid, at: isoTime }).nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
