@@ -12,6 +12,7 @@ import type { SyncStatus } from '../../shared/sync/status';
 import type { Logger } from '../logging/logger';
 import type { WorkstationStore } from '../store';
 import { bulkImport } from '../store/bulk-import';
+import { withBulkNoteSearch } from '../store/bulk-note-search';
 import { toStoreError } from '../store/errors';
 import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clinic/clinic-server-client';
 import type { ServerSession } from '../clinic/server-session';
@@ -61,6 +62,8 @@ export interface SyncTuning {
   pushLimit?: number;
   /** A full pull into a cache with no clients uses the rollback-journal bulk path (default true). */
   bulkInitialPull?: boolean;
+  /** Changes written per transaction on that bulk path (default 3,000: a few pages). */
+  bulkBatchChanges?: number;
   fetch?: typeof fetch;
   timers?: Timers;
   random?: () => number;
@@ -579,7 +582,7 @@ export class SyncEngine {
       batched += response.changes.length;
       // The initial sync writes several pages per transaction (fewer, larger commits through
       // the rollback journal); otherwise each page is written as it comes.
-      if (!next || !bulk || batched >= BULK_BATCH) {
+      if (!next || !bulk || batched >= (this.options.bulkBatchChanges ?? BULK_BATCH)) {
         const result = this.applyPages(batch.splice(0), bulk);
         batched = 0;
         for (const id of result.clientIds) clientIds.add(id);
@@ -619,7 +622,7 @@ export class SyncEngine {
       pendingKeys: Set<string>;
       held: Map<string, Change>;
     }> = [];
-    const transaction = sqlite.transaction(() => {
+    const write = () => {
       effects.length = 0;
       const persisted = this.persistedDeferred();
       for (const page of pages) {
@@ -662,7 +665,10 @@ export class SyncEngine {
             'ON CONFLICT(stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
         )
         .run(CURSOR_STREAM, pages[pages.length - 1]!.cursor, at);
-    });
+    };
+    // The bulk path indexes the notes for search once per transaction, not one by one
+    // (withBulkNoteSearch: same transaction, so the index always agrees with the notes).
+    const transaction = sqlite.transaction(() => (bulk ? withBulkNoteSearch(sqlite, write) : write()));
     withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
     for (const { page, pendingKeys, held } of effects) {
       const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));

@@ -1,0 +1,99 @@
+/**
+ * The initial sync of the sync benchmark on its own, for working on its speed: the clinic server
+ * in its own process (PGlite on disk, or the test helper's PostgreSQL 15), seeded with the demo
+ * clinic, then `--runs` initial syncs of the real workstation engine into empty SQLCipher caches
+ * (bench/sync/workstation.ts, as `npm run bench:sync` does), each preceded by a raw pull (server
+ * + wire + JSON.parse, no workstation). Prints total, busy and idle time per run and the medians.
+ *
+ *   npx tsx bench/tools/initial-sync.ts [--backend pglite|postgres] [--runs 3] [--notes-per-client 333] [--cpu-prof]
+ *
+ * `--cpu-prof` writes CPU profiles of the workstation side (per run) and of the server process
+ * to bench/results/profiles/initial-sync-<time>/ (summarise with bench/tools/cpuprofile-summary.ts).
+ * No PouchDB here: the ratios are measured by `npm run bench:sync`.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadAverages } from '../machine';
+import { startChild } from '../sync/child';
+import type { ClinicServerHandlers } from '../sync/clinic-server';
+import { profiled } from '../sync/profiler';
+import { ProtocolClient, signIn } from '../sync/protocol-client';
+import { median } from '../sync/stats';
+import { engineInitialSync, type EngineInitialSync } from '../sync/workstation';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'pglite' },
+    runs: { type: 'string', default: '3' },
+    'notes-per-client': { type: 'string', default: '333' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const backend = values.backend === 'postgres' ? 'postgres' : 'pglite';
+const runs = Number(values.runs);
+const root = join(import.meta.dirname, '../..');
+const profileDir = values['cpu-prof']
+  ? join(root, 'bench/results/profiles', `initial-sync-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+  : undefined;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'continuum-initial-sync-'));
+const log = (line: string) => process.stderr.write(`initial sync: ${line}\n`);
+
+let cluster: { createDatabase(name: string): Promise<string>; stop(): Promise<void> } | null = null;
+const server = startChild<ClinicServerHandlers>(join(import.meta.dirname, '../sync/clinic-server.ts'), {
+  nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `server-${backend}`)}`] : [],
+});
+try {
+  let databaseUrl: string | undefined;
+  if (backend === 'postgres') {
+    const { startPostgres } = await import('../../tests/server/helpers/postgres');
+    cluster = await startPostgres();
+    databaseUrl = await cluster.createDatabase('initial_sync');
+  }
+  const serverDir = join(dir, 'server');
+  mkdirSync(serverDir, { recursive: true });
+  log(`${backend}: seeding 60 clients × ${values['notes-per-client']} notes…`);
+  const info = await server.call('start', {
+    dir: serverDir,
+    seed: { clients: 60, notesPerClient: Number(values['notes-per-client']) },
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
+  const session = await signIn(info.url, info.caseloadUser.username, info.caseloadUser.password, 'Raw pull');
+  const raw = new ProtocolClient(info.url, session.accessToken);
+  const warm = await raw.pullAll(null);
+  log(`warm-up pull: ${warm.changes} changes, ${(warm.bytes / 1e6).toFixed(1)} MB in ${warm.pages} pages`);
+  const load0 = loadAverages();
+  const rawMs: number[] = [];
+  const results: EngineInitialSync[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const t0 = performance.now();
+    await raw.pullAll(null);
+    rawMs.push(performance.now() - t0);
+    const result = await profiled(profileDir, `workstation-${backend}-${run}`, () =>
+      engineInitialSync({
+        url: info.url,
+        username: info.caseloadUser.username,
+        password: info.caseloadUser.password,
+        dir: join(dir, `ws-${run}`),
+        serverBytes: () => server.call('bytesSent', undefined),
+      }),
+    );
+    results.push(result);
+    log(
+      `run ${run + 1}/${runs}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
+        `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}; ${result.requests} requests, ${result.notes} notes)`,
+    );
+  }
+  const m = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
+  console.log(
+    `${backend}: initial sync ${m(results.map((r) => r.totalMs))} (busy ${m(results.map((r) => r.busyMs))}, idle ${m(results.map((r) => r.idleMs))}); raw pull ${m(rawMs)}; medians of ${runs}; load ${load0.join(', ')} → ${loadAverages().join(', ')}`,
+  );
+  if (profileDir) console.log(`profiles: ${profileDir}`);
+} finally {
+  await server.call('stop', undefined).catch(() => undefined);
+  await server.stop();
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
