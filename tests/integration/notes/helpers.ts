@@ -35,3 +35,30 @@ export function withSubjective(content: NoteContent, text: string): NoteContent 
     },
   };
 }
+
+/** Poll an async condition until it holds; fail after `timeoutMs` with what was last seen. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (accept(last)) return last;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in time; last: ${JSON.stringify(last)?.slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A rich-text document of one paragraph. */
+export const paragraph = (text: string) => richTextFromParagraphs([text]);
+
+/** The plain text of a note's subjective field. */
+export function subjectiveOf(content: NoteContent): string {
+  const value = content.sections['subjective']?.['subjective'];
+  if (value?.type !== 'richText') return '';
+  return (value.doc.content ?? []).map((p) => (p.content ?? []).map((t) => t.text ?? '').join('')).join('\n');
+}

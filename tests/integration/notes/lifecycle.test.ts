@@ -3,15 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/server/db/database';
 import { notes } from '../../../src/server/db/schema';
 import { contentHash } from '../../../src/shared/notes/canonical';
+import { RpcError } from '../../../src/shared/rpc/errors';
 import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation } from '../sync/helpers/workstation';
-import { completeSoap } from './helpers';
+import { admin, startClinic, type Clinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { completeSoap, eventually, paragraph } from './helpers';
 
 /**
- * Notes through the real core and the real clinic server (PGlite) on loopback: drafts, signing,
- * addenda, co-signature, across workstations.
+ * Notes through real cores and SQLCipher caches and the real clinic server (PGlite) on
+ * loopback: a draft written, signed, amended and co-signed across a clinician's and their
+ * supervisor's workstations.
  */
 let database: Database;
 let clinic: Clinic;
@@ -25,6 +27,18 @@ afterAll(async () => {
   await clinic?.close();
   await database?.close();
 });
+
+const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+
+async function rejection(promise: Promise<unknown>): Promise<RpcError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RpcError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
 
 describe('notes end to end', () => {
   it('a draft written and signed on a workstation is signed on the clinic server with the same hash', async () => {
@@ -46,9 +60,103 @@ describe('notes end to end', () => {
     expect(signed.status).toBe('signed');
     expect(signed.signature?.contentHash).toBe(contentHash(content));
 
-    await waitFor(() => ws.running.core.sync.status().pending === 0, 10_000);
+    await synced(ws);
     const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(server?.status).toBe('signed');
+    expect(server?.contentHash).toBe(contentHash(content));
+  });
+
+  it('draft → sign → return → addendum → co-sign, between a clinician and their supervisor', async () => {
+    const supervisor = await createUser(database.db, { role: 'supervisor' });
+    const clinician = await createUser(database.db, { supervisorId: supervisor.id });
+    const colleague = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, clinician.id, clientId, 'caseload');
+    await assign(database.db, colleague.id, clientId, 'care_team');
+    await admin(database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
+
+    const mine = startWorkstation();
+    await mine.setUp(clinic.url, clinician.username);
+    const theirs = startWorkstation();
+    await theirs.setUp(clinic.url, supervisor.username);
+    const other = startWorkstation();
+    await other.setUp(clinic.url, colleague.username);
+    const a = mine.running.client;
+    const s = theirs.running.client;
+
+    // The clinician writes and signs; the note needs a co-signature.
+    const draft = await a.call('notes.createDraft', { clientId, templateId: 'soap' });
+    const content = completeSoap(draft.content, 'Synthetic session: discussed coping plan.');
+    await a.call('notes.saveDraft', { noteId: draft.id, content, baseRevision: draft.draftRevision });
+    const wrong = await rejection(a.call('notes.sign', { noteId: draft.id, passphrase: 'not the passphrase' }));
+    expect(wrong.code).toBe('WRONG_PASSPHRASE');
+    const signed = await a.call('notes.sign', { noteId: draft.id, passphrase: PASSPHRASE });
+    expect(signed.cosign).toBe('pending');
+    expect(signed.canEdit).toBe(false);
+    await synced(mine);
+
+    // It reaches the supervisor's queue; only the supervisor may decide.
+    const queue = await eventually(
+      () => s.call('notes.cosignQueue', {}),
+      (q) => q.notes.some((n) => n.id === draft.id),
+    );
+    expect(queue.notes.find((n) => n.id === draft.id)?.isOwn).toBe(false);
+    const seen = await s.call('notes.get', { noteId: draft.id });
+    expect(seen.cosignDetail?.canDecide).toBe(true);
+    expect(seen.signature?.contentHash).toBe(contentHash(content));
+    const notTheirs = await eventually(
+      () => other.running.client.call('notes.list', { clientId }),
+      (list) => list.notes.some((n) => n.id === draft.id),
+    );
+    expect(notTheirs.notes.find((n) => n.id === draft.id)?.cosign).toBe('pending');
+    const forbidden = await rejection(
+      other.running.client.call('notes.cosign', { noteId: draft.id, passphrase: PASSPHRASE }),
+    );
+    expect(forbidden.code).toBe('FORBIDDEN');
+
+    // Returned with a comment: the clinician sees it.
+    const returned = await s.call('notes.returnForRevision', {
+      noteId: draft.id,
+      comment: 'Add the safety plan review.',
+    });
+    expect(returned.cosign).toBe('returned');
+    await synced(theirs);
+    const back = await eventually(
+      () => a.call('notes.get', { noteId: draft.id }),
+      (note) => note.cosign === 'returned',
+    );
+    expect(back.cosignDetail?.comment).toBe('Add the safety plan review.');
+
+    // The clinician answers with an addendum: the note goes back to the queue.
+    const addendumId = crypto.randomUUID();
+    const amended = await a.call('notes.addAddendum', {
+      noteId: draft.id,
+      addendumId,
+      doc: paragraph('Safety plan reviewed with the client.'),
+      passphrase: PASSPHRASE,
+    });
+    expect(amended.cosign).toBe('pending');
+    expect(amended.addenda.map((x) => [x.id, x.state])).toEqual([[addendumId, 'signed']]);
+    await synced(mine);
+
+    const pendingAgain = await eventually(
+      () => s.call('notes.get', { noteId: draft.id }),
+      (note) => note.cosign === 'pending' && note.addenda.length === 1,
+    );
+    expect(pendingAgain.addenda[0]?.body.text).toBe('Safety plan reviewed with the client.');
+    const cosigned = await s.call('notes.cosign', { noteId: draft.id, passphrase: PASSPHRASE });
+    expect(cosigned.cosign).toBe('cosigned');
+    await synced(theirs);
+
+    const final = await eventually(
+      () => a.call('notes.get', { noteId: draft.id }),
+      (note) => note.cosign === 'cosigned',
+    );
+    expect(final.cosignDetail?.byName).toBe(`Synthetic ${supervisor.username}`);
+    expect(final.content).toEqual(content);
+    expect((await s.call('notes.cosignQueue', {})).notes.some((n) => n.id === draft.id)).toBe(false);
+    const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
+    expect(server?.cosign?.status).toBe('cosigned');
     expect(server?.contentHash).toBe(contentHash(content));
   });
 });
