@@ -58,7 +58,9 @@ export const SUMMARY_COLUMNS = `
    OR EXISTS (SELECT 1 FROM sync_outbox o WHERE o.status = 'conflict' AND o.acked_at IS NULL
               AND o.entity_type = 'note' AND o.entity_id = n.id)) AS conflict`;
 
-export const SUMMARY_FROM = `session_notes n LEFT JOIN clients c ON c.id = n.client_id LEFT JOIN staff s ON s.id = n.author_id`;
+/** The client and author of a summary (after `session_notes n`). */
+export const SUMMARY_JOINS = `LEFT JOIN clients c ON c.id = n.client_id LEFT JOIN staff s ON s.id = n.author_id`;
+export const SUMMARY_FROM = `session_notes n ${SUMMARY_JOINS}`;
 
 /** Who may see a note here: everything in the cache except other people's protected notes. */
 export const VISIBLE = `(n.is_protected = 0 OR n.author_id = @me)`;

@@ -1,7 +1,15 @@
 import type { NoteSearchResult, NoteStatusFilter } from '../../shared/notes/rpc';
 import type { SqliteDatabase } from '../store/open-database';
 import { toMatchExpression } from '../store/repositories/notes';
-import { statusCondition, SUMMARY_COLUMNS, SUMMARY_FROM, toSummary, VISIBLE, type NoteRow } from './notes-queries';
+import {
+  statusCondition,
+  SUMMARY_COLUMNS,
+  SUMMARY_FROM,
+  SUMMARY_JOINS,
+  toSummary,
+  VISIBLE,
+  type NoteRow,
+} from './notes-queries';
 
 /**
  * Full-text search over the notes in the encrypted cache (FTS5 `note_search`, BM25 ranking),
@@ -81,7 +89,7 @@ export function searchNotes(sqlite: SqliteDatabase, input: SearchInput, me: stri
     rows = sqlite
       .prepare(
         `SELECT ${SUMMARY_COLUMNS}, snippet(note_search, 0, '${MATCH_START}', '${MATCH_END}', '…', 16) AS marked
-           FROM note_search JOIN ${SUMMARY_FROM} ON n.rowid = note_search.rowid
+           FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid ${SUMMARY_JOINS}
           WHERE note_search MATCH @match AND ${where.join(' AND ')}
           ORDER BY bm25(note_search), n.id LIMIT @limit`,
       )
