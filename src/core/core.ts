@@ -114,6 +114,8 @@ export function startCore(options: CoreOptions): Core {
     record: (work) => syncService.record(work),
     userId: () => session.userId(),
     verifyPassphrase: (passphrase) => vault.verifyPassphrase(passphrase),
+    language: () => preferences.get().language,
+    exportsDir: join(options.profileDir, 'exports'),
     log,
   });
 

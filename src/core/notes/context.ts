@@ -17,6 +17,10 @@ export interface NotesDeps {
   /** Check the workstation passphrase again (signing): WRONG_PASSPHRASE / UNLOCK_THROTTLED. */
   verifyPassphrase: (passphrase: string) => Promise<void>;
   log: Logger;
+  /** The clinician's language (printed notes). */
+  language: () => 'en' | 'es';
+  /** Where printed notes are written (inside the profile, readable only by this user). */
+  exportsDir: string;
   now?: () => Date;
 }
 

@@ -12,6 +12,7 @@ import type { WorkstationStore } from '../store';
 import type { SqliteDatabase } from '../store/open-database';
 import type { Outbox } from '../sync/outbox';
 import { conflictDetail, markResolved, openConflictIds } from './conflicts';
+import { exportNotePdf } from './export';
 import { audit, currentUser, deviceIdOf, requireUser, type NotesDeps } from './context';
 import { insertDraft, newDraftContent, newNoteId, queueDraft, updateDraft, type NewDraft } from './drafts';
 import {
@@ -248,8 +249,31 @@ export class NotesService {
     return result;
   }
 
-  exportPdf(_noteId: string): Promise<ExportPdfResult> {
-    throw new RpcError('UNAVAILABLE', 'Printing notes is not available in this version yet.');
+  /** Print / PDF of one note (audited as `note.exported`). */
+  async exportPdf(noteId: string): Promise<ExportPdfResult> {
+    const store = this.store();
+    const me = currentUser(this.deps, store.sqlite);
+    const row = this.requireRow(store.sqlite, noteId, me);
+    const template =
+      row.template_id && row.template_version
+        ? findTemplate(store.sqlite, row.template_id, row.template_version)
+        : null;
+    if (!template) throw new RpcError('CONFLICT', 'This note’s template is not on this workstation.');
+    const note = this.detail(store.sqlite, row, me);
+    const result = await exportNotePdf(store.sqlite, note, template, {
+      me,
+      language: this.deps.language(),
+      exportsDir: this.deps.exportsDir,
+      now: this.now(),
+    });
+    audit(this.store(), me, {
+      action: 'note.exported',
+      recordType: 'note',
+      recordId: row.id,
+      clientId: row.client_id,
+      detail: { format: 'pdf', pages: result.pages, status: row.status, protected: row.is_protected === 1 },
+    });
+    return result;
   }
 
   // ---------------------------------------------------------------------------------------
