@@ -3,6 +3,7 @@ import { BUILT_IN_TEMPLATES } from '../../shared/notes/templates/builtin';
 import type { TemplateDefinition } from '../../shared/notes/templates/schema';
 import type { NoteTemplates } from '../../shared/notes/rpc';
 import type { SqliteDatabase } from '../store/open-database';
+import { TEMPLATE_KEY_PREFIX } from '../sync/apply-changes';
 import { clinicTemplates } from '../sync/templates';
 
 export interface AvailableTemplate {
@@ -17,14 +18,28 @@ export interface AvailableTemplate {
  * clinic template that does not validate is left out (and never offered).
  */
 export function availableTemplates(sqlite: SqliteDatabase): AvailableTemplate[] {
+  // Autosave looks templates up every second: validate the clinic's only when their records change.
+  const raw = (
+    sqlite
+      .prepare('SELECT key, value FROM store_meta WHERE key >= ? AND key < ? ORDER BY key')
+      .all(TEMPLATE_KEY_PREFIX, `${TEMPLATE_KEY_PREFIX}\uffff`) as Array<{ key: string; value: string }>
+  )
+    .map((row) => `${row.key}\n${row.value}`)
+    .join('\n');
+  const cached = cache.get(sqlite);
+  if (cached?.raw === raw) return cached.templates;
   const builtIn = BUILT_IN_TEMPLATES.map((definition) => ({ definition, builtIn: true, active: true }));
   const clinic: AvailableTemplate[] = [];
   for (const record of clinicTemplates(sqlite)) {
     const checked = validateTemplate(record.definition);
     if (checked.ok) clinic.push({ definition: checked.template, builtIn: false, active: record.active });
   }
-  return [...builtIn, ...clinic];
+  const templates = [...builtIn, ...clinic];
+  cache.set(sqlite, { raw, templates });
+  return templates;
 }
+
+const cache = new WeakMap<SqliteDatabase, { raw: string; templates: AvailableTemplate[] }>();
 
 export function templatesView(sqlite: SqliteDatabase): NoteTemplates {
   return { templates: availableTemplates(sqlite) };

@@ -2,7 +2,9 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/server/db/database';
 import { notes } from '../../../src/server/db/schema';
+import { publishTemplates } from '../../../src/server/records/templates';
 import { COPIED_FORWARD_MARK, hasCopiedText } from '../../../src/shared/notes/copy-forward';
+import { SOAP_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
 import type { NoteContent } from '../../../src/shared/notes/content';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { waitFor } from '../../helpers/async';
@@ -103,6 +105,32 @@ describe('writing notes', () => {
         'note.signed',
       ]),
     );
+  });
+
+  it('offers the built-in templates and the clinic’s own, and writes a note with a clinic template', async () => {
+    const { clientIds, rpc } = await clinician();
+    await publishTemplates(database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 2 }]);
+    await rpc.call('sync.now', {});
+    const { templates } = await rpc.call('notes.templates', {});
+    expect(templates.filter((t) => t.builtIn).map((t) => t.definition.id)).toEqual([
+      'soap',
+      'dap',
+      'birp',
+      'girp',
+      'iop_group',
+      'sud_counseling',
+    ]);
+    expect(templates.find((t) => t.definition.id === 'clinic_followup')).toMatchObject({
+      builtIn: false,
+      active: true,
+      definition: { version: 2 },
+    });
+    const draft = await rpc.call('notes.createDraft', { clientId: clientIds[0]!, templateId: 'clinic_followup' });
+    expect(draft.templateId).toBe('clinic_followup');
+    expect(draft.templateVersion).toBe(2);
+    await expect(
+      rpc.call('notes.createDraft', { clientId: clientIds[0]!, templateId: 'no_such_template' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('copy forward brings the last plan into a new draft, marked as copied', async () => {
