@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase, type Database } from '../../../src/server/db/database';
-import { notes } from '../../../src/server/db/schema';
+import { notes, records } from '../../../src/server/db/schema';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import type { NoteContent } from '../../../src/shared/notes/content';
 import { waitFor } from '../../helpers/async';
@@ -169,5 +169,36 @@ describe('notes offline on two devices', () => {
     );
     expect(onA.addenda[0]?.body.text).toContain('Final text from the desktop, with more detail.');
     expect(onA.content).toEqual(textA);
+  });
+
+  it('a proposal its author discards is gone from the note and from the server', async () => {
+    const { noteId, base, a, b } = await draftOnTwoDevices();
+    a.proxy.cut();
+    b.proxy.cut();
+    const current = await b.ws.running.client.call('notes.get', { noteId });
+    await a.ws.running.client.call('notes.sign', { noteId, passphrase: PASSPHRASE });
+    const textB = withSubjective(base, 'A second thought written on the desktop.');
+    await b.ws.running.client.call('notes.saveDraft', { noteId, content: textB, baseRevision: current.draftRevision });
+    a.proxy.restore();
+    await a.ws.running.client.call('sync.now', {});
+    await synced(a.ws);
+    b.proxy.restore();
+    await b.ws.running.client.call('sync.now', {});
+
+    const withProposal = await eventually(
+      () => b.ws.running.client.call('notes.get', { noteId }),
+      (note) => note.status === 'signed' && note.proposalCount === 1,
+    );
+    const proposal = withProposal.addenda.find((x) => x.state === 'proposal')!;
+    expect(proposal.proposedContent).toEqual(textB);
+    const discarded = await b.ws.running.client.call('notes.discardProposal', { noteId, proposalId: proposal.id });
+    expect(discarded.proposalCount).toBe(0);
+    expect(discarded.addenda).toEqual([]);
+    await synced(b.ws);
+    const [record] = await database.db.select().from(records).where(eq(records.id, proposal.id));
+    expect(record?.deletedAt).not.toBeNull();
+    await expect(
+      b.ws.running.client.call('notes.discardProposal', { noteId, proposalId: proposal.id }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
