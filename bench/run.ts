@@ -7,6 +7,7 @@
  *   npm run bench                      # everything
  *   npm run bench -- --store           # the encrypted store only
  *   npm run bench -- --sync            # sync only (add --postgres for PostgreSQL as well)
+ *   npm run bench -- --pdf             # the printed note (PDF render) only
  *   npm run bench -- --quick           # smaller data sets: a smoke run, printed, BENCHMARKS.md untouched
  *   npm run bench -- --cpu-prof        # sync: CPU profiles into bench/results/profiles/
  *   npm run bench -- --render          # rewrite BENCHMARKS.md from the newest saved results
@@ -16,12 +17,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStoreBench, toMarkdown as storeMarkdown, type StoreBenchResult } from './store-bench';
 import { runSyncBench, syncNotes, toMarkdown as syncMarkdown, type SyncBenchResult } from './sync-bench';
+import { runPdfBench, toMarkdown as pdfMarkdown, type PdfBenchResult } from './notes/pdf-bench';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const render = argv.includes('--render');
-const only = argv.includes('--store') ? 'store' : argv.includes('--sync') ? 'sync' : null;
+const only = argv.includes('--store')
+  ? 'store'
+  : argv.includes('--sync')
+    ? 'sync'
+    : argv.includes('--pdf')
+      ? 'pdf'
+      : null;
 /** The configuration src/core/store/open-database.ts uses by default. */
 const KEPT_VARIANT = 'sqlcipher4 4096/SHA512, cache 64 MiB';
 const resultsDir = join(ROOT, 'bench/results');
@@ -45,10 +53,12 @@ function save<T extends { date: string }>(name: string, result: T): string {
   return file;
 }
 
-const runStore = !render && only !== 'sync';
-const runSync = !render && only !== 'store';
+const runStore = !render && (only === null || only === 'store');
+const runSync = !render && (only === null || only === 'sync');
+const runPdf = !render && (only === null || only === 'pdf');
 let storeSection: { file: string; result: StoreBenchResult } | null = null;
 let syncSection: { file: string; result: SyncBenchResult } | null = null;
+let pdfSection: { file: string; result: PdfBenchResult } | null = null;
 if (runStore) {
   const result = await runStoreBench({ quick });
   storeSection = { file: save('store', result), result };
@@ -63,9 +73,14 @@ if (runSync) {
   });
   syncSection = { file: save('sync', result), result };
 }
+if (runPdf) {
+  const result = await runPdfBench({ quick });
+  pdfSection = { file: save('pdf', result), result };
+}
 if (!quick) {
   storeSection ??= newest<StoreBenchResult>('store');
   syncSection ??= newest<SyncBenchResult>('sync');
+  pdfSection ??= newest<PdfBenchResult>('pdf');
 }
 
 const sections = [
@@ -78,6 +93,15 @@ const sections = [
 ];
 if (storeSection) sections.push(...storeReport(storeSection.result, storeSection.file));
 if (syncSection) sections.push(...syncReport(syncSection.result, syncSection.file));
+if (pdfSection)
+  sections.push(
+    '## Printed note (PDF render, issue 5)',
+    '',
+    pdfMarkdown(pdfSection.result),
+    '',
+    `Raw: \`${pdfSection.file}\`.`,
+    '',
+  );
 const summary = sections.join('\n');
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), summary);
 process.stdout.write(`${summary}\n`);

@@ -48,14 +48,21 @@ export function formatTimeOfDay(value: string, language: Language): string {
   );
 }
 
-/** Whether a string names a time zone this runtime knows. */
+const knownZones = new Map<string, boolean>();
+
+/** Whether a string names a time zone this runtime knows (cached: ICU look-ups are slow). */
 export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(timeZone);
+  if (known === undefined) {
+    try {
+      formatter('en-US', { timeZone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 64) knownZones.set(timeZone, known);
   }
+  return known;
 }
 
 /** An instant in a time zone, with the zone's abbreviation: "Nov 20, 2026, 3:42 PM EST". */

@@ -12,6 +12,7 @@ import {
   noteExportFileName,
   NotePdfError,
   renderNotePdf,
+  warmUpPdfRenderer,
   writeExportFile,
 } from '../../../src/core/exports';
 import { contentHash, DAP_TEMPLATE, richTextFromParagraphs, SUD_COUNSELING_TEMPLATE } from '../../../src/shared/notes';
@@ -295,6 +296,12 @@ describe('the printed note', () => {
 
     const invalid = signedSoapInput({ generatedBy: '' });
     await expect(renderNotePdf(invalid)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
+describe('warmUpPdfRenderer', () => {
+  it('renders its synthetic note in both languages (its input passes the same validation as a real note)', async () => {
+    await expect(warmUpPdfRenderer(2)).resolves.toBeUndefined();
   });
 });
 
