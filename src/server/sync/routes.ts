@@ -28,9 +28,11 @@ export function registerSyncRoutes(
     return response;
   });
 
-  app.post('/sync/pull', { onRequest }, async (request) => {
+  app.post('/sync/pull', { onRequest }, async (request, reply) => {
     const principal = principalOf(request);
     const body = parseInput(pullRequestSchema, request.body);
-    return pullChanges(ctx.db, principal, body, ctx.now());
+    // The answer is JSON text already (built by the database): sent as it is.
+    const answer = await pullChanges(ctx.db, principal, body, ctx.now());
+    return reply.type('application/json; charset=utf-8').send(answer);
   });
 }
