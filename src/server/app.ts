@@ -12,6 +12,7 @@ import { ApiError, type ErrorBody } from './errors.js';
 import { createServerLogger } from './logger.js';
 import { reconcileStaffRecords } from './records/staff.js';
 import { publishTemplates } from './records/templates.js';
+import { reconcileNoteProtection } from './sync/note-visibility.js';
 import { authenticate, registerAuthRoutes } from './routes/auth.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerEventRoutes } from './sync/events.js';
@@ -71,6 +72,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const published = await publishTemplates(options.db, options.templates, (options.now ?? (() => new Date()))());
     logger.info({ templates: options.templates.length, ...published }, 'clinic templates published');
   }
+  // Protected notes (by the built-in and the published templates) not marked so yet: marked, and
+  // withdrawn from the workstations that received them before (docs/sync-protocol.md).
+  const protectedNotes = await reconcileNoteProtection(options.db, (options.now ?? (() => new Date()))());
+  if (protectedNotes > 0) logger.info({ protectedNotes }, 'note protection reconciled');
 
   const pokeBus = options.pokeBus ?? (await createPokeBus(options.db, logger));
   if (!options.pokeBus) app.addHook('onClose', async () => pokeBus.close());

@@ -103,6 +103,7 @@ describe.each(BACKENDS)('pull answers written by the database (%s)', (backend) =
         signedBy: null,
         cosign: NO_COSIGN,
         lastSaved: { deviceId: expect.any(String), at: row!.lastSavedAt!.toISOString() },
+        sharing: null,
         version: row!.version,
         createdAt: row!.createdAt.toISOString(),
         updatedAt: '2026-03-02T10:00:00.123Z',

@@ -15,7 +15,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import type { NoteCosign } from '../../shared/sync/records.js';
+import type { NoteCosign, NoteSharing } from '../../shared/sync/records.js';
 
 /**
  * The clinic server's schema (PostgreSQL; the same migrations run on PGlite and on a real
@@ -265,6 +265,15 @@ export const notes = pgTable(
      * `note.returnForRevision`, and the author's addendum to a returned note.
      */
     cosign: jsonb('cosign').$type<NoteCosign>(),
+    /**
+     * A protected note (SUD counseling / psychotherapy): its template (content `templateId` and
+     * `templateVersion`) is protected among the built-in and the clinic's templates
+     * (src/shared/notes/protection.ts). Set when a draft is saved and reconciled at server start
+     * (src/server/sync/note-visibility.ts); pull sends a protected note only to who may see it.
+     */
+    isProtected: boolean('is_protected').notNull().default(false),
+    /** The author's sharing with the care team (`noteSharingSchema`); null: never shared. */
+    sharing: jsonb('sharing').$type<NoteSharing>(),
     version: integer('version').notNull(),
     lastReplicaId: text('last_replica_id'),
     lastSavedDeviceId: uuid('last_saved_device_id'),
@@ -274,6 +283,27 @@ export const notes = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [index('notes_client_idx').on(t.clientId)],
+);
+
+/**
+ * Who lost sight of a protected note they could see (its author took back the sharing, it was
+ * co-signed by the supervisor who had it for that, or it became protected), written in the same
+ * transaction as the note's change. Pull answers that note's later changes to these users with a
+ * `delete` (their workstations remove the note, its addenda and co-signatures) and to nobody
+ * else: a user who never could see the note learns nothing of it, not even its id.
+ */
+export const noteWithdrawals = pgTable(
+  'note_withdrawals',
+  {
+    noteId: uuid('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.userId] })],
 );
 
 /**

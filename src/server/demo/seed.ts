@@ -1,4 +1,5 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
+import { isProtectedContent } from '../../shared/notes/protection.js';
 import { APPLY_ORDER } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -148,6 +149,8 @@ export async function writeDemoClinic(
           authorId: data.authorId,
           status: data.status,
           content: data.content,
+          // Demo notes use the built-in templates (the SUD counseling note is protected).
+          isProtected: isProtectedContent(data.content),
           contentHash: data.contentHash,
           signedAt: data.signedAt ? new Date(data.signedAt) : null,
           signedBy: data.signedBy,

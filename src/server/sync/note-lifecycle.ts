@@ -11,6 +11,7 @@ import { MAX_ADDENDUM_TEXT, NO_COSIGN, type NoteCosign, type RecordData } from '
 import { changes, notes, records, users } from '../db/schema.js';
 import { derivedUuid } from '../records/ids.js';
 import { putRecord, readRecord, tombstoneRecord, type RecordRow } from '../records/store.js';
+import { audienceOf, canSeeNote, recordWithdrawals } from './note-visibility.js';
 import { applied, reject, rejectKeeping, type ApplyContext, type Outcome } from './outcome.js';
 
 /**
@@ -309,6 +310,10 @@ export async function addAddendum(ctx: ApplyContext, clientId: string, args: Add
   const found = await lockedNote(ctx, args.noteId, clientId, ids);
   if ('outcome' in found) return found.outcome;
   const { note } = found;
+  // A protected note the caller may not see does not exist for them (the same answer as no note).
+  if (!(await canSeeNote(ctx.tx, note, ctx.principal.id))) {
+    return reject('INVALID', 'There is no such note for this client.', ref);
+  }
   if (note.status !== 'signed') {
     return reject('INVALID', 'An addendum amends a signed note; this note is a draft: edit the draft instead.', ref);
   }
@@ -391,14 +396,19 @@ async function supervisedNote(
   if ('outcome' in found) return found;
   const { note } = found;
   const ref = { type: 'note', ids };
-  if (note.status !== 'signed') {
-    return { outcome: reject('INVALID', 'The note is a draft; only a signed note is co-signed or returned.', ref) };
-  }
   const [author] = await ctx.tx
     .select({ supervisorId: users.supervisorId })
     .from(users)
     .where(eq(users.id, note.authorId));
-  if (author?.supervisorId !== ctx.principal.id) {
+  const supervises = author?.supervisorId === ctx.principal.id;
+  // A protected note someone else may not see does not exist for them (the same answer as no note).
+  if (!supervises && !(await canSeeNote(ctx.tx, note, ctx.principal.id))) {
+    return { outcome: reject('INVALID', 'There is no such note for this client.', ref) };
+  }
+  if (note.status !== 'signed') {
+    return { outcome: reject('INVALID', 'The note is a draft; only a signed note is co-signed or returned.', ref) };
+  }
+  if (!supervises) {
     return { outcome: reject('NOT_SUPERVISOR', "Only the author's supervisor may co-sign or return this note.", ref) };
   }
   const cosign = note.cosign ?? NO_COSIGN;
@@ -445,7 +455,12 @@ export async function cosignNote(ctx: ApplyContext, clientId: string, args: Cosi
     } satisfies RecordData<'cosignature'>,
     now: ctx.now,
   });
-  await writeCosign(ctx, note, { ...cosign, status: 'cosigned', by: ctx.principal.id, at: args.signedAt });
+  const before = await audienceOf(ctx.tx, note);
+  const done: NoteCosign = { ...cosign, status: 'cosigned', by: ctx.principal.id, at: args.signedAt };
+  await writeCosign(ctx, note, done);
+  // A protected note reached the supervisor for this co-signature only: done, they lose sight of
+  // it (unless the author shared it with the care team).
+  await recordWithdrawals(ctx.tx, before, { ...before, cosign: done }, note, ctx.now);
   return applied(true, ref);
 }
 

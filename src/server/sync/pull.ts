@@ -9,6 +9,7 @@ import { careAssignments, changes, conflicts, notes, records, supervisions, user
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
 import { clientsInScope } from '../scope.js';
+import { pullNoteRules } from './note-visibility.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
 import { ownedBy, readReplica } from './replicas.js';
 
@@ -39,6 +40,7 @@ const noteJson = sql`json_build_object(
   'signedBy', ${notes.signedBy}, 'cosign', coalesce(${notes.cosign}, ${JSON.stringify(NO_COSIGN)}::jsonb),
   'lastSaved', case when ${notes.status} = 'draft' and ${notes.lastSavedDeviceId} is not null and ${notes.lastSavedAt} is not null
     then json_build_object('deviceId', ${notes.lastSavedDeviceId}, 'at', ${isoText(notes.lastSavedAt)}) end,
+  'sharing', ${notes.sharing},
   'version', ${notes.version}, 'createdAt', ${isoText(notes.createdAt)}, 'updatedAt', ${isoText(notes.updatedAt)})`;
 
 /** A conflict's record (`conflictRecordSchema`) as JSON, built by the database. */
@@ -112,6 +114,8 @@ export function pageQuery(
   const visible = scopeIds.length > 0 ? sql`(${changes.clientId} in ${scopeIds} or ${clinicWide})` : clinicWide;
   const stored = sql`k.entity in ${[...STORED_ENTITIES]}`;
   const proposal = sql`coalesce(${records.data} -> 'proposal' = 'true'::jsonb, false)`;
+  // Protected notes go only to who may see them (note-visibility.ts).
+  const prot = pullNoteRules(sql`k.entity`, records.data, principal.id);
   return sql`
     with page as (
       select ${changes.seq} as seq, ${changes.entity} as entity, ${changes.entityId} as entity_id,
@@ -128,7 +132,7 @@ export function pageQuery(
                   when k.entity = 'conflict' then ${conflicts.clientId}
                   else ${records.clientId} end as client_id,
              case when k.entity = 'note' then
-                    case when ${notes.deletedAt} is not null or k.op = 'delete'
+                    case when ${notes.deletedAt} is not null or k.op = 'delete' or ${prot.noteAsDelete}
                          then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}
                          else ${change('put', 'note', notes.id, notes.clientId, notes.version, noteJson)} end
                   when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}
@@ -139,10 +143,12 @@ export function pageQuery(
         left join ${notes} on k.entity = 'note' and ${notes.id} = k.entity_id
         left join ${conflicts} on k.entity = 'conflict' and ${conflicts.id} = k.entity_id
         left join ${records} on ${stored} and ${records.id} = k.entity_id
-       where (k.entity = 'note' and ${notes.id} is not null and k.version >= ${notes.version})
+        ${prot.join}
+       where (k.entity = 'note' and ${notes.id} is not null and k.version >= ${notes.version} and ${prot.note})
           or (k.entity = 'conflict' and ${conflicts.id} is not null and ${conflicts.userId} = ${principal.id})
           or (${stored} and ${records.id} is not null and k.version >= ${records.version} and ${records.entity} = k.entity
-              and (${records.entity} <> 'addendum' or not ${proposal} or ${records.data} -> 'authorId' = to_jsonb(${principal.id}::text)))
+              and (${records.entity} <> 'addendum' or not ${proposal} or ${records.data} -> 'authorId' = to_jsonb(${principal.id}::text))
+              and ${prot.linkedRecord})
     )
     select (select count(*)::int from page) as "read",
            (select max(seq)::text from kept) as "lastSeq",

@@ -14,6 +14,7 @@ import {
   type RecordMeasureArgs,
   type SaveDraftArgs,
   type SavePlanArgs,
+  type SetNoteSharingArgs,
   type SignNoteArgs,
   type UpdateClientFieldsArgs,
 } from '../../shared/sync/mutations.js';
@@ -48,6 +49,8 @@ import {
   refuseSecondSignature,
   returnForRevision,
 } from './note-lifecycle.js';
+import { setNoteSharing } from './note-sharing.js';
+import { audienceOf, contentIsProtected, recordWithdrawals } from './note-visibility.js';
 import { lockReplica } from './replicas.js';
 
 export { SYNC_LOCK_KEY };
@@ -78,6 +81,7 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
       authorId: principal.id,
       status: 'draft',
       content: args.content,
+      isProtected: await contentIsProtected(tx, args.content),
       version: 1,
       lastReplicaId: replicaId,
       lastSavedDeviceId: principal.deviceId,
@@ -115,10 +119,13 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
     return { status: 'conflict', conflictId: conflict.id, recordType: 'note', recordIds: [note.id, conflict.id] };
   }
   const version = note.version + 1;
+  // The draft may now be of another template: protection follows its content.
+  const isProtected = await contentIsProtected(tx, args.content);
   await tx
     .update(notes)
     .set({
       content: args.content,
+      isProtected,
       version,
       lastReplicaId: replicaId,
       lastSavedDeviceId: principal.deviceId,
@@ -127,6 +134,11 @@ async function saveDraft(ctx: ApplyContext, clientId: string, args: SaveDraftArg
     })
     .where(eq(notes.id, note.id));
   await recordChange(tx, 'note', note.id, clientId, version, now);
+  if (isProtected && !note.isProtected) {
+    // Became protected: the care team, who could see it, lose sight of it.
+    const before = await audienceOf(tx, note);
+    await recordWithdrawals(tx, before, { ...before, isProtected }, note, now);
+  }
   if (args.resolvesConflicts?.length) await resolveConflicts(ctx, note.id, clientId, args.resolvesConflicts);
   return applied(true, { type: 'note', ids });
 }
@@ -242,6 +254,8 @@ async function applyMutation(ctx: ApplyContext, mutation: Mutation): Promise<Out
       return cosignNote(ctx, clientId, parsed.data as CosignNoteArgs);
     case 'note.returnForRevision':
       return returnForRevision(ctx, clientId, parsed.data as ReturnForRevisionArgs);
+    case 'note.setSharing':
+      return setNoteSharing(ctx, clientId, parsed.data as SetNoteSharingArgs);
     case 'client.updateFields':
       return updateClientFields(ctx, clientId, parsed.data as UpdateClientFieldsArgs);
     case 'measure.record':

@@ -6,6 +6,7 @@ export * from './canonical';
 export * from './content';
 export * from './copy-forward';
 export * from './group';
+export * from './protection';
 export * from './sha256';
 export * from './signing';
 export * from './templates/builtin';

@@ -99,6 +99,22 @@ export const returnForRevisionArgsSchema = z
   .strict();
 export type ReturnForRevisionArgs = z.infer<typeof returnForRevisionArgsSchema>;
 
+/**
+ * The author shares a protected note (SUD counseling / psychotherapy) with the client's care
+ * team, or takes the sharing back (`sharedWithCareTeam: false`: the care team's workstations
+ * remove the note at their next pull). Author only; any note of theirs, draft or signed (the
+ * sharing is not part of the signed content). `at`: when the author decided (default: when the
+ * server received it).
+ */
+export const setNoteSharingArgsSchema = z
+  .object({
+    noteId: id,
+    sharedWithCareTeam: z.boolean(),
+    at: z.iso.datetime().optional(),
+  })
+  .strict();
+export type SetNoteSharingArgs = z.infer<typeof setNoteSharingArgsSchema>;
+
 export const MAX_AUDIT_ENTRIES_PER_MUTATION = 200;
 
 export const auditAppendArgsSchema = z
@@ -170,6 +186,7 @@ export const mutationArgsSchemas = {
   'note.addAddendum': addAddendumArgsSchema,
   'note.cosign': cosignNoteArgsSchema,
   'note.returnForRevision': returnForRevisionArgsSchema,
+  'note.setSharing': setNoteSharingArgsSchema,
   'audit.append': auditAppendArgsSchema,
   'client.updateFields': updateClientFieldsArgsSchema,
   'measure.record': recordMeasureArgsSchema,

@@ -21,6 +21,7 @@ export const MUTATION_NAMES = [
   'note.addAddendum',
   'note.cosign',
   'note.returnForRevision',
+  'note.setSharing',
   'client.updateFields',
   'measure.record',
   'checkin.acknowledge',

@@ -157,6 +157,15 @@ export const noteCosignSchema = z.object({
 export type NoteCosign = z.output<typeof noteCosignSchema>;
 export const NO_COSIGN: NoteCosign = { required: false, status: null, by: null, at: null, comment: null };
 
+/**
+ * The author's sharing of a protected note (SUD counseling / psychotherapy) with the client's
+ * care team: `careTeam` true lets everyone with the client in scope see it (and its addenda and
+ * co-signatures); false takes it back (their workstations remove it at their next pull). `at` /
+ * `by`: the last change and who made it (the author). See src/shared/notes/protection.ts.
+ */
+export const noteSharingSchema = z.object({ careTeam: z.boolean(), at: isoTime, by: uuid });
+export type NoteSharing = z.output<typeof noteSharingSchema>;
+
 /** A note as the server holds it: `content` is the template-shaped body (src/shared/notes). */
 export const noteRecordSchema = z.object({
   authorId: uuid,
@@ -173,6 +182,8 @@ export const noteRecordSchema = z.object({
    * Null for signed notes and in data from before it was recorded.
    */
   lastSaved: z.object({ deviceId: uuid, at: isoTime }).nullable().default(null),
+  /** The author's sharing with the care team; null (and absent in older data): never shared. */
+  sharing: noteSharingSchema.nullable().default(null),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
