@@ -7,6 +7,7 @@ mkdirSync(SCREENSHOTS, { recursive: true });
 const PAGES = [
   { link: 'Today', heading: 'Today', path: '#/today' },
   { link: 'Caseload', heading: 'Caseload', path: '#/caseload' },
+  { link: 'Notes', heading: 'Notes', path: '#/notes' },
   { link: 'Escalations', heading: 'Escalations', path: '#/escalations' },
   { link: 'Conference', heading: 'Case conference', path: '#/conference' },
   { link: 'Settings', heading: 'Settings', path: '#/settings' },

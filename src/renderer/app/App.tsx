@@ -8,6 +8,9 @@ import { CaseloadPage } from '../caseload/CaseloadPage';
 import { ClientOverviewPage } from '../client/ClientOverviewPage';
 import { ConferencePage } from '../conference/ConferencePage';
 import { EscalationsPage } from '../escalations/EscalationsPage';
+import { CosignQueuePage } from '../notes/CosignQueuePage';
+import { NoteEditorPage } from '../notes/NoteEditorPage';
+import { NotesSearchPage } from '../notes/NotesSearchPage';
 import { RpcProvider } from '../rpc/RpcProvider';
 import { SettingsPage } from '../settings/SettingsPage';
 import { AppLayout } from '../shell/AppLayout';
@@ -26,6 +29,9 @@ const router = createHashRouter([
       { path: 'today', element: <TodayPage /> },
       { path: 'caseload', element: <CaseloadPage /> },
       { path: 'clients/:clientId', element: <ClientOverviewPage /> },
+      { path: 'notes', element: <NotesSearchPage /> },
+      { path: 'notes/:noteId', element: <NoteEditorPage /> },
+      { path: 'cosign', element: <CosignQueuePage /> },
       { path: 'escalations', element: <EscalationsPage /> },
       { path: 'conference', element: <ConferencePage /> },
       { path: 'settings', element: <SettingsPage /> },

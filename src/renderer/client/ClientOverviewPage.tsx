@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { IconArrowLeft, IconCheck, IconLock, IconShieldLock, IconX } from '@tabler/icons-react';
+import { IconArrowLeft, IconCheck, IconX } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
@@ -9,13 +9,11 @@ import { ageOn, errorText, formatDate, formatDateTime, humanise } from '../i18n/
 import { useRpcQuery } from '../rpc/hooks';
 import { RpcError } from '../../shared/rpc/errors';
 import { Page } from '../shell/Page';
+import { NotesTimeline } from '../notes/NotesTimeline';
 import { PlanSections, RELAPSE_SECTIONS, SAFETY_SECTIONS } from './PlanSections';
 import classes from './ClientOverviewPage.module.css';
 
 const DAY_MS = 86_400_000;
-
-/** Note formats a clinician names by their acronym; other templates are named by the note type. */
-const NARRATIVE_TEMPLATES = new Set(['SOAP', 'DAP', 'BIRP', 'GIRP']);
 
 /**
  * One client's chart overview, read before a session: risk flags and the safety plan first,
@@ -343,59 +341,7 @@ function Overview({ overview, back }: { overview: ClientOverview; back: ReactNod
           </Section>
 
           <Section title={t('client.notes')}>
-            {overview.notes.length === 0 ? (
-              <Text size="sm">{t('client.notesEmpty')}</Text>
-            ) : (
-              <Stack gap="sm" component="ul" className={classes.plainList}>
-                {overview.notes.map((note) => (
-                  <li key={note.id}>
-                    <Group justify="space-between" gap="xs" wrap="wrap" align="flex-start">
-                      <div>
-                        <Text size="sm" fw={600}>
-                          {t(`client.noteTypes.${note.noteType}` as never, { defaultValue: humanise(note.noteType) })}
-                          {NARRATIVE_TEMPLATES.has(note.template) && ` (${note.template})`}
-                        </Text>
-                        <Text size="xs" c="dimmed">
-                          {[
-                            note.sessionDate
-                              ? t('client.noteSession', { date: formatDateTime(note.sessionDate, i18n.language) })
-                              : null,
-                            note.authorName ? t('client.byAuthor', { name: note.authorName }) : null,
-                          ]
-                            .filter(Boolean)
-                            .join(' · ')}
-                        </Text>
-                        {note.isProtected && (
-                          <Text size="xs" c="dimmed">
-                            {t('client.protectedHelp')}
-                          </Text>
-                        )}
-                      </div>
-                      <Group gap={4}>
-                        {note.isProtected && (
-                          <Badge
-                            color="grape"
-                            variant="light"
-                            leftSection={<IconShieldLock size={12} aria-hidden />}
-                            tt="none"
-                          >
-                            {t('client.protected')}
-                          </Badge>
-                        )}
-                        <Badge
-                          color={note.status === 'signed' ? 'green' : 'yellow'}
-                          variant="light"
-                          leftSection={note.status === 'signed' ? <IconLock size={12} aria-hidden /> : undefined}
-                          tt="none"
-                        >
-                          {t(`client.noteStatus.${note.status}`)}
-                        </Badge>
-                      </Group>
-                    </Group>
-                  </li>
-                ))}
-              </Stack>
-            )}
+            <NotesTimeline clientId={client.id} clientName={name} />
           </Section>
 
           <Section title={t('client.measures')}>

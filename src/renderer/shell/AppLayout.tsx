@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { useCoreConnected } from '../rpc/RpcProvider';
 import { CommandPalette } from './CommandPalette';
-import { NAVIGATION } from './navigation';
+import { useNavigation } from './navigation';
 import { SyncBadge } from './SyncBadge';
 import { SessionBanner } from '../session/SessionBanner';
 import { useLock } from '../vault/useLock';
@@ -19,6 +19,7 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const connected = useCoreConnected();
+  const navigation = useNavigation();
 
   const lockNow = useLock();
   const lock = useCallback(() => {
@@ -62,7 +63,7 @@ export function AppLayout() {
       </AppShell.Header>
 
       <AppShell.Navbar p="xs" component="nav" aria-label={t('nav.label')}>
-        {NAVIGATION.map((item) => {
+        {navigation.map((item) => {
           const Icon = item.icon;
           const current = location.pathname.startsWith(item.path);
           // A client's chart belongs to the Caseload section.

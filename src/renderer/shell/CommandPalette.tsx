@@ -5,16 +5,17 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { SUPPORTED_LANGUAGES } from '../../shared/settings/preferences';
 import { useRpcMutation } from '../rpc/hooks';
-import { NAVIGATION } from './navigation';
+import { useNavigation } from './navigation';
 
 /** Ctrl/Cmd+K: every page, and the commands a clinician reaches for without the mouse. */
 export function CommandPalette({ onLock }: { onLock: () => void }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const updateSettings = useRpcMutation('settings.update', { updates: 'settings.get' });
+  const navigation = useNavigation();
 
   const actions = useMemo<SpotlightActionData[]>(() => {
-    const pages = NAVIGATION.map((item) => {
+    const pages = navigation.map((item) => {
       const Icon = item.icon;
       return {
         id: `go${item.path}`,
@@ -34,7 +35,7 @@ export function CommandPalette({ onLock }: { onLock: () => void }) {
       { id: 'lock', label: t('palette.lock'), onClick: onLock, leftSection: <IconLock size={18} aria-hidden /> },
       ...languages,
     ];
-  }, [t, i18n.language, navigate, onLock, updateSettings]);
+  }, [t, i18n.language, navigate, onLock, updateSettings, navigation]);
 
   return (
     <Spotlight
