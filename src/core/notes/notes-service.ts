@@ -126,21 +126,23 @@ export class NotesService {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
     const group = findTemplate(store.sqlite, row.template_id, row.template_version)?.kind === 'group';
+    // The text, its outbox entry and the audit entry in one transaction: one durable commit (one
+    // fsync) per autosave, and never a save without its audit entry.
     const saved = this.run((sqlite, outbox) => {
       const written = updateDraft(sqlite, row.id, input.content, this.now().toISOString());
       if (!written) return null;
       if (!group)
         queueDraft(outbox, { id: row.id, clientId: row.client_id, serverVersion: row.server_version }, input.content);
+      audit(store, me, {
+        action: 'note.draft_saved',
+        recordType: 'note',
+        recordId: row.id,
+        clientId: row.client_id,
+        detail: { revision: written.draftRevision, stale: input.baseRevision < row.draft_revision },
+      });
       return written;
     });
     if (!saved) refuseLocked(store, me, row, 'saveDraft');
-    audit(store, me, {
-      action: 'note.draft_saved',
-      recordType: 'note',
-      recordId: row.id,
-      clientId: row.client_id,
-      detail: { revision: saved.draftRevision, stale: input.baseRevision < row.draft_revision },
-    });
     return { noteId: row.id, draftRevision: saved.draftRevision, savedAt: new Date(saved.updatedAt).toISOString() };
   }
 

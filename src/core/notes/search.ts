@@ -61,6 +61,62 @@ export function highlightRanges(marked: string): { snippet: string; highlights: 
 /** Text that must not carry the markers' meaning: strip them from stored text before it is shown. */
 const stripMarkers = (text: string): string => text.replace(/[\uE000\uE001]/g, '');
 
+/** The session date (the encounter's, else the day the note was written): what from / to filter on. */
+const SESSION_DATE = `coalesce(CASE WHEN json_valid(n.content) THEN json_extract(n.content, '$.encounter.date') END, substr(n.created_at, 1, 10))`;
+
+const DAY_MS = 86_400_000;
+function shiftDate(date: string, days: number): string | null {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && Number.isFinite(ms)
+    ? new Date(ms + days * DAY_MS).toISOString().slice(0, 10)
+    : null;
+}
+
+/**
+ * The from / to condition on the session date. That date is inside the note's JSON, which spans
+ * overflow pages (reading it decrypts the whole note), so the session's start `started_at` decides
+ * first where it can. It is the encounter's date, start time and zone as a UTC instant, written
+ * with the content on every path (`projectNote`: drafts, pulled notes), and an instant is within a
+ * day of its local date in every zone (offsets −12 h … +14 h; two days are allowed here). A note
+ * that started more than two days outside the range is out, one that started two days inside it
+ * is in, and only the rest (near the edges, no start time, a start before 2000: `Date.UTC` maps
+ * years below 100 to the 1900s) has its JSON read.
+ */
+export function sessionDateCondition(
+  from: string | undefined,
+  to: string | undefined,
+): { sql: string; params: Record<string, string> } | null {
+  if (!from && !to) return null;
+  const exact: string[] = [];
+  const inside: string[] = [];
+  const near: string[] = [];
+  const params: Record<string, string> = {};
+  let shortcut = true;
+  if (from) {
+    exact.push(`${SESSION_DATE} >= @from`);
+    const [fromInside, fromNear] = [shiftDate(from, 2), shiftDate(from, -2)];
+    if (fromInside && fromNear) Object.assign(params, { fromInside, fromNear });
+    else shortcut = false;
+    inside.push('n.started_at >= @fromInside');
+    near.push('n.started_at >= @fromNear');
+  }
+  if (to) {
+    exact.push(`${SESSION_DATE} <= @to`);
+    const [toInside, toNear] = [shiftDate(to, -1), shiftDate(to, 3)];
+    if (toInside && toNear) Object.assign(params, { toInside, toNear });
+    else shortcut = false;
+    inside.push('n.started_at < @toInside');
+    near.push('n.started_at < @toNear');
+  }
+  const sessionDateIn = exact.join(' AND ');
+  if (!shortcut) return { sql: `(${sessionDateIn})`, params: {} };
+  return {
+    sql: `(CASE WHEN n.started_at IS NULL OR n.started_at < '2000' THEN ${sessionDateIn}
+      WHEN ${inside.join(' AND ')} THEN 1 WHEN ${near.join(' AND ')} THEN ${sessionDateIn} ELSE 0 END)`,
+    params,
+  };
+}
+
 export function searchNotes(sqlite: SqliteDatabase, input: SearchInput, me: string | null): NoteSearchResult {
   const limit = input.limit ?? 50;
   const match = toMatchExpression(stripMarkers(input.query));
@@ -69,9 +125,8 @@ export function searchNotes(sqlite: SqliteDatabase, input: SearchInput, me: stri
   if (!input.includeProtected) where.push('n.is_protected = 0');
   if (input.clientId) where.push('n.client_id = @clientId');
   if (input.templateId) where.push('n.template_id = @templateId');
-  const sessionDate = `coalesce(CASE WHEN json_valid(n.content) THEN json_extract(n.content, '$.encounter.date') END, substr(n.created_at, 1, 10))`;
-  if (input.from) where.push(`${sessionDate} >= @from`);
-  if (input.to) where.push(`${sessionDate} <= @to`);
+  const dates = sessionDateCondition(input.from, input.to);
+  if (dates) where.push(dates.sql);
   const status = statusCondition(input.status);
   if (status) where.push(status);
   const params = {
@@ -81,17 +136,25 @@ export function searchNotes(sqlite: SqliteDatabase, input: SearchInput, me: stri
     templateId: input.templateId ?? null,
     from: input.from ?? null,
     to: input.to ?? null,
+    ...dates?.params,
     limit: limit + 1,
   };
   type Hit = NoteRow & { marked: string | null };
   let rows: Hit[];
   if (match) {
+    // Rank first (BM25 over every match, the filters, the limit), then build the summaries and
+    // snippets of the ranked few only: a common word matches most notes. `+rowid` keeps the
+    // outer query to one pass over the match: as a rowid constraint, FTS5 would rebuild the
+    // (prefix) match for every id.
     rows = sqlite
       .prepare(
         `SELECT ${SUMMARY_COLUMNS}, snippet(note_search, 0, '${MATCH_START}', '${MATCH_END}', '…', 16) AS marked
            FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid ${SUMMARY_JOINS}
-          WHERE note_search MATCH @match AND ${where.join(' AND ')}
-          ORDER BY bm25(note_search), n.id LIMIT @limit`,
+          WHERE note_search MATCH @match AND +note_search.rowid IN (
+            SELECT n.rowid FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid ${SUMMARY_JOINS}
+             WHERE note_search MATCH @match AND ${where.join(' AND ')}
+             ORDER BY bm25(note_search), n.id LIMIT @limit)
+          ORDER BY bm25(note_search), n.id`,
       )
       .all(params) as Hit[];
   } else if (input.query.trim() === '') {
@@ -99,7 +162,7 @@ export function searchNotes(sqlite: SqliteDatabase, input: SearchInput, me: stri
     rows = sqlite
       .prepare(
         `SELECT ${SUMMARY_COLUMNS}, NULL AS marked FROM ${SUMMARY_FROM}
-          WHERE ${where.join(' AND ')} ORDER BY ${sessionDate} DESC, n.id LIMIT @limit`,
+          WHERE ${where.join(' AND ')} ORDER BY ${SESSION_DATE} DESC, n.id LIMIT @limit`,
       )
       .all(params) as Hit[];
   } else {
