@@ -7,6 +7,7 @@
  *   npm run bench                      # everything
  *   npm run bench -- --store           # the encrypted store only
  *   npm run bench -- --sync            # sync only (add --postgres for PostgreSQL as well)
+ *   npm run bench -- --notes           # notes (issue 5): autosave, sign, search (PDF figures: newest saved)
  *   npm run bench -- --pdf             # the printed note (PDF render) only
  *   npm run bench -- --quick           # smaller data sets: a smoke run, printed, BENCHMARKS.md untouched
  *   npm run bench -- --cpu-prof        # sync: CPU profiles into bench/results/profiles/
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStoreBench, toMarkdown as storeMarkdown, type StoreBenchResult } from './store-bench';
 import { runSyncBench, syncNotes, toMarkdown as syncMarkdown, type SyncBenchResult } from './sync-bench';
-import { runPdfBench, toMarkdown as pdfMarkdown, type PdfBenchResult } from './notes/pdf-bench';
+import { notesCommentary, notesSection, runNotesBench, type NotesBenchResult } from './notes/notes-bench';
+import { runPdfBench, type PdfBenchResult } from './notes/pdf-bench';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -27,9 +29,11 @@ const only = argv.includes('--store')
   ? 'store'
   : argv.includes('--sync')
     ? 'sync'
-    : argv.includes('--pdf')
-      ? 'pdf'
-      : null;
+    : argv.includes('--notes')
+      ? 'notes'
+      : argv.includes('--pdf')
+        ? 'pdf'
+        : null;
 /** The configuration src/core/store/open-database.ts uses by default. */
 const KEPT_VARIANT = 'sqlcipher4 4096/SHA512, cache 64 MiB';
 const resultsDir = join(ROOT, 'bench/results');
@@ -55,9 +59,11 @@ function save<T extends { date: string }>(name: string, result: T): string {
 
 const runStore = !render && (only === null || only === 'store');
 const runSync = !render && (only === null || only === 'sync');
+const runNotes = !render && (only === null || only === 'notes');
 const runPdf = !render && (only === null || only === 'pdf');
 let storeSection: { file: string; result: StoreBenchResult } | null = null;
 let syncSection: { file: string; result: SyncBenchResult } | null = null;
+let notesResult: { file: string; result: NotesBenchResult } | null = null;
 let pdfSection: { file: string; result: PdfBenchResult } | null = null;
 if (runStore) {
   const result = await runStoreBench({ quick });
@@ -73,6 +79,10 @@ if (runSync) {
   });
   syncSection = { file: save('sync', result), result };
 }
+if (runNotes) {
+  const result = await runNotesBench({ quick });
+  notesResult = { file: save('notes', result), result };
+}
 if (runPdf) {
   const result = await runPdfBench({ quick });
   pdfSection = { file: save('pdf', result), result };
@@ -80,28 +90,23 @@ if (runPdf) {
 if (!quick) {
   storeSection ??= newest<StoreBenchResult>('store');
   syncSection ??= newest<SyncBenchResult>('sync');
+  notesResult ??= newest<NotesBenchResult>('notes');
   pdfSection ??= newest<PdfBenchResult>('pdf');
 }
 
 const sections = [
   '# Benchmarks',
   '',
-  'Run with `npm run bench` (`-- --store` or `-- --sync` for one part). Each figure is measured against its',
+  'Run with `npm run bench` (`-- --store`, `-- --sync`, `-- --notes` or `-- --pdf` for one part). Each figure is measured against its',
   'baseline in the same run, so ratios compare like with like on the same machine and load. Raw numbers',
   'are in `bench/results/`.',
   '',
 ];
 if (storeSection) sections.push(...storeReport(storeSection.result, storeSection.file));
 if (syncSection) sections.push(...syncReport(syncSection.result, syncSection.file));
-if (pdfSection)
-  sections.push(
-    '## Printed note (PDF render, issue 5)',
-    '',
-    pdfMarkdown(pdfSection.result),
-    '',
-    `Raw: \`${pdfSection.file}\`.`,
-    '',
-  );
+// Notes (issue 5): autosave, sign and search from the notes benchmark, the PDF render from its own.
+if (notesResult || pdfSection)
+  sections.push(...notesSection(notesResult, pdfSection, notesResult ? notesCommentary(notesResult.result) : []));
 const summary = sections.join('\n');
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), summary);
 process.stdout.write(`${summary}\n`);
