@@ -18,6 +18,11 @@ export interface ServerConfig {
   jwtSecret?: string;
   /** Trust X-Forwarded-For (only behind a reverse proxy you control). */
   trustProxy: boolean;
+  /**
+   * Pull pages read ahead for a workstation in a long pull (src/server/sync/pull-ahead.ts);
+   * 0 turns reading ahead off.
+   */
+  pullAheadPages: number;
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -28,6 +33,7 @@ export const defaultServerConfig: ServerConfig = {
   signInWindowSeconds: 15 * 60,
   authRequestsPerMinute: 60,
   trustProxy: false,
+  pullAheadPages: 3,
 };
 
 export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {

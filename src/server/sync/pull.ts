@@ -1,17 +1,18 @@
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { union } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Change, PullResponse } from '../../shared/sync/protocol.js';
 import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, changes, conflicts, notes, records, supervisions, users } from '../db/schema.js';
+import { careAssignments, changes, conflicts, notes, records, replicas, supervisions, users } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
 import { clientsInScope } from '../scope.js';
 import { pullNoteRules } from './note-visibility.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
-import { ownedBy, readReplica } from './replicas.js';
+import type { PageBasis, PullAhead } from './pull-ahead.js';
 
 /**
  * Removals this close before the cursor's assignment watermark are purged again: an assignment
@@ -62,7 +63,7 @@ const change = (
     ? sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version}, 'data', ${data})`
     : sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version})`;
 
-interface PageRow {
+export interface PageRow {
   /** Feed rows read (up to limit + 1: one more than a page says whether there is more). */
   read: number;
   /** The last feed row of the page (text: a bigint). */
@@ -180,6 +181,7 @@ export async function pullChanges(
   principal: RequestPrincipal,
   input: PullInput,
   now: Date,
+  ahead: PullAhead<PageRow> | null = null,
 ): Promise<PullAnswerJson> {
   const audit = (outcome: 'ok' | 'denied', details: Record<string, string | number | null>, recordIds: string[] = []) =>
     appendAudit(
@@ -196,26 +198,6 @@ export async function pullChanges(
       now,
     );
 
-  const replica = await readReplica(db, input.replicaId);
-  if (replica && !ownedBy(replica, principal)) {
-    await audit('denied', { reason: 'REPLICA_OF_ANOTHER_DEVICE' });
-    throw new ApiError('FORBIDDEN', 'This replica belongs to another device.');
-  }
-
-  // Read the high-water mark first: every change at or below it has committed (pushes are
-  // serialised), so the query below sees all of them.
-  const [head] = await db.select({ seq: sql<number>`coalesce(max(${changes.seq}), 0)::bigint` }).from(changes);
-  const headSeq = Number(head?.seq ?? 0);
-
-  let cursor: PullCursor | null = null;
-  if (input.cursor !== null) {
-    cursor = decodeCursor(input.cursor);
-    if (!cursor || cursor.seq > headSeq) {
-      await audit('denied', { reason: 'CURSOR_UNKNOWN' });
-      return resyncAnswer('CURSOR_UNKNOWN');
-    }
-  }
-
   // The assignments that decide this caller's scope: their own and, for a supervisor, those of
   // the clinicians they supervise (as in scope.ts).
   const own =
@@ -225,47 +207,69 @@ export async function pullChanges(
           sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`,
         )
       : eq(careAssignments.userId, principal.id);
-  // The newest scope-deciding change the caller may have seen: their assignments (and their
-  // supervisees') and, for a supervisor, the supervisions that began or ended.
-  const [watermark] = await db
-    .select({ us: sql<number | null>`max(${epochUs(careAssignments.updatedAt)})` })
-    .from(careAssignments)
-    .where(own);
-  const [supervisionMark] = await db
-    .select({ us: sql<number | null>`max(${epochUs(supervisions.updatedAt)})` })
-    .from(supervisions)
-    .where(eq(supervisions.supervisorId, principal.id));
-  const assignmentsUs = Math.max(Number(watermark?.us ?? 0), Number(supervisionMark?.us ?? 0));
+  // One statement (one snapshot): the replica, the feed's high-water mark and the newest
+  // scope-deciding change the caller may have seen — their assignments (and their
+  // supervisees') and, for a supervisor, the supervisions that began or ended. Every change at
+  // or below the high-water mark has committed (pushes are serialised), so the page read after
+  // it sees all of them.
+  const [marks] = rowsOf<{
+    headSeq: string;
+    assignmentsUs: string | null;
+    supervisionsUs: string | null;
+    replicaUserId: string | null;
+    replicaDeviceId: string | null;
+    lastMutationId: number | null;
+  }>(
+    await db.execute(sql`
+      select (select coalesce(max(${changes.seq}), 0)::text from ${changes}) as "headSeq",
+             (select max(${epochUs(careAssignments.updatedAt)})::text from ${careAssignments} where ${own}) as "assignmentsUs",
+             (select max(${epochUs(supervisions.updatedAt)})::text from ${supervisions}
+               where ${supervisions.supervisorId} = ${principal.id}) as "supervisionsUs",
+             r.user_id as "replicaUserId", r.device_id as "replicaDeviceId", r.last_mutation_id as "lastMutationId"
+        from (select 1) as one
+        left join ${replicas} r on r.replica_id = ${input.replicaId}`),
+  );
+  if (!marks) throw new Error('the pull basis query returned no row');
+  const replica =
+    marks.replicaUserId !== null && marks.replicaDeviceId !== null
+      ? { userId: marks.replicaUserId, deviceId: marks.replicaDeviceId, lastMutationId: marks.lastMutationId ?? 0 }
+      : null;
+  if (replica && !(replica.userId === principal.id && replica.deviceId === principal.deviceId)) {
+    await audit('denied', { reason: 'REPLICA_OF_ANOTHER_DEVICE' });
+    throw new ApiError('FORBIDDEN', 'This replica belongs to another device.');
+  }
+  const headSeq = Number(marks.headSeq);
+
+  let cursor: PullCursor | null = null;
+  if (input.cursor !== null) {
+    cursor = decodeCursor(input.cursor);
+    if (!cursor || cursor.seq > headSeq) {
+      await audit('denied', { reason: 'CURSOR_UNKNOWN' });
+      return resyncAnswer('CURSOR_UNKNOWN');
+    }
+  }
+  const assignmentsUs = Math.max(Number(marks.assignmentsUs ?? 0), Number(marks.supervisionsUs ?? 0));
 
   if (cursor) {
     // A client that joined the caller's scope after the cursor has history before it: pull in
     // full. Joining happens by an assignment, or (supervisors) by gaining a supervisee.
-    const [added] = await db
-      .select({ one: sql<number>`1` })
-      .from(careAssignments)
-      .where(
-        and(
+    const supervisee =
+      principal.role === 'supervisor'
+        ? sql`exists (select 1 from ${supervisions} where ${and(
+            eq(supervisions.supervisorId, principal.id),
+            isNull(supervisions.removedAt),
+            sql`${epochUs(supervisions.updatedAt)} > ${cursor.assignmentsUs}`,
+          )})`
+        : sql`false`;
+    const [grown] = rowsOf<{ grown: boolean }>(
+      await db.execute(sql`
+        select exists (select 1 from ${careAssignments} where ${and(
           own,
           isNull(careAssignments.removedAt),
           sql`${epochUs(careAssignments.updatedAt)} > ${cursor.assignmentsUs}`,
-        ),
-      )
-      .limit(1);
-    const [supervisee] =
-      principal.role === 'supervisor'
-        ? await db
-            .select({ one: sql<number>`1` })
-            .from(supervisions)
-            .where(
-              and(
-                eq(supervisions.supervisorId, principal.id),
-                isNull(supervisions.removedAt),
-                sql`${epochUs(supervisions.updatedAt)} > ${cursor.assignmentsUs}`,
-              ),
-            )
-            .limit(1)
-        : [];
-    if (added || supervisee) {
+        )}) or ${supervisee} as "grown"`),
+    );
+    if (grown?.grown) {
       await audit('ok', { reason: 'SCOPE_CHANGED' });
       return resyncAnswer('SCOPE_CHANGED');
     }
@@ -274,8 +278,10 @@ export async function pullChanges(
   const scopeIds = (await clientsInScope(db, principal)).map((client) => client.id);
   const inScope = new Set(scopeIds);
 
+  // Clients whose assignment was removed (since the cursor, with a margin), and every client of
+  // a clinician this caller stopped supervising (their scope came through them): one statement.
   const since = cursor ? cursor.assignmentsUs - PURGE_MARGIN_US : null;
-  const removed = await db
+  const removed = db
     .selectDistinct({ clientId: careAssignments.clientId })
     .from(careAssignments)
     .where(
@@ -285,8 +291,7 @@ export async function pullChanges(
         since !== null ? sql`${epochUs(careAssignments.updatedAt)} > ${since}` : undefined,
       ),
     );
-  // Every client of a clinician this caller stopped supervising (their scope came through them).
-  const formerSupervisees = await db
+  const formerSupervisees = db
     .selectDistinct({ clientId: careAssignments.clientId })
     .from(careAssignments)
     .innerJoin(supervisions, eq(supervisions.clinicianId, careAssignments.userId))
@@ -297,16 +302,29 @@ export async function pullChanges(
         since !== null ? sql`${epochUs(supervisions.updatedAt)} > ${since}` : undefined,
       ),
     );
-  const purgeIds = [...new Set([...removed, ...formerSupervisees].map((row) => row.clientId))]
+  const leftScope = await union(removed, formerSupervisees);
+  const purgeIds = [...new Set(leftScope.map((row) => row.clientId))]
     .filter((clientId) => !inScope.has(clientId))
     .sort();
   const purges: Change[] = purgeIds.map((clientId) => ({ op: 'purgeClient', clientId }));
 
   // Changes about clients in scope, and clinic-wide records (staff) for everyone. The feed is
   // read in seq order from the cursor on the primary key (or the (client_id, seq) index).
-  const page = await readPage(db, principal, cursor?.seq ?? 0, scopeIds, input.limit);
+  // A page read ahead (pull-ahead.ts) when nothing has changed since; otherwise read now.
+  const pageBasis: PageBasis = {
+    userId: principal.id,
+    deviceId: principal.deviceId,
+    replicaId: input.replicaId,
+    afterSeq: cursor?.seq ?? 0,
+    limit: input.limit,
+    scopeIds,
+    assignmentsUs,
+  };
+  const read = (afterSeq: number) => readPage(db, principal, afterSeq, scopeIds, input.limit);
+  const page = (await ahead?.take(pageBasis, headSeq)?.catch(() => null)) ?? (await read(pageBasis.afterSeq));
   const hasMore = page.read > input.limit;
   const lastSeq = hasMore ? Number(page.lastSeq ?? 0) : Math.max(headSeq, cursor?.seq ?? 0);
+  if (hasMore) ahead?.ahead(pageBasis, headSeq, lastSeq, read);
   const clientIds = [...new Set([...purgeIds, ...(page.clientIds ? page.clientIds.split(',') : [])])];
   await audit('ok', { changes: purges.length + page.count, fromSeq: cursor?.seq ?? 0, toSeq: lastSeq }, clientIds);
   const changesJson = [...purges.map((purge) => JSON.stringify(purge)), ...(page.body ? [page.body] : [])].join(',');

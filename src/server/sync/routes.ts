@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { pullRequestSchema, pushRequestSchema } from '../../shared/sync/protocol.js';
 import { parseInput, principalOf, type ServerContext } from '../context.js';
 import type { authenticate } from '../routes/auth.js';
-import { pullChanges } from './pull.js';
+import { pullChanges, type PageRow } from './pull.js';
+import { DEFAULT_PULL_AHEAD, PullAhead } from './pull-ahead.js';
 import { usersWithClientsInScope } from './poke-bus.js';
 import { applyPush } from './push.js';
 
@@ -12,6 +13,11 @@ export function registerSyncRoutes(
   ctx: ServerContext,
   onRequest: ReturnType<typeof authenticate>,
 ): void {
+  // Pages of long pulls read ahead while the workstation writes the previous ones.
+  const ahead = new PullAhead<PageRow>({ ...DEFAULT_PULL_AHEAD, depth: ctx.config.pullAheadPages });
+  app.decorate('pullAhead', ahead);
+  app.addHook('onClose', async () => ahead.close());
+
   app.post('/sync/push', { onRequest }, async (request) => {
     const principal = principalOf(request);
     const body = parseInput(pushRequestSchema, request.body);
@@ -32,7 +38,14 @@ export function registerSyncRoutes(
     const principal = principalOf(request);
     const body = parseInput(pullRequestSchema, request.body);
     // The answer is JSON text already (built by the database): sent as it is.
-    const answer = await pullChanges(ctx.db, principal, body, ctx.now());
+    const answer = await pullChanges(ctx.db, principal, body, ctx.now(), ahead);
     return reply.type('application/json; charset=utf-8').send(answer);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The sync routes' read-ahead of pull pages (tests wait for it with `settled()`). */
+    pullAhead: PullAhead<PageRow>;
+  }
 }
