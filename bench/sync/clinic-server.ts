@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server/app';
+import type { ServerConfig } from '../../src/server/config';
 import { hashPassword } from '../../src/server/auth/passwords';
 import { openDatabase, type Database } from '../../src/server/db/database';
 import { careAssignments, clients, users } from '../../src/server/db/schema';
@@ -28,6 +29,8 @@ export interface ClinicServerStart {
    * `clientsEach` of the seeded clients on their caseload (round robin).
    */
   loadUsers?: { count: number; clientsEach: number };
+  /** Server settings other than the defaults (experiments, bench/tools/initial-sync.ts). */
+  config?: Partial<ServerConfig>;
 }
 
 export interface ClinicServerInfo {
@@ -144,7 +147,7 @@ const handlers = {
       db,
       logger,
       // Many simulated workstations sign in from one loopback address.
-      config: { authRequestsPerMinute: 100_000 },
+      config: { authRequestsPerMinute: 100_000, ...params.config },
     });
     app.server.on('connection', (socket: Socket) => {
       liveSockets.add(socket);
@@ -176,6 +179,11 @@ const handlers = {
     const out = [...sqlStats.values()].sort((a, b) => b.totalMs - a.totalMs);
     sqlStats.clear();
     return out;
+  },
+  /** CPU time of this process so far (user + system, ms). */
+  async cpuMs(): Promise<number> {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
   },
   async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
     const m = process.memoryUsage();

@@ -15,6 +15,7 @@ import { richTextPlain } from '../../src/shared/notes/index';
 import { RpcClient } from '../../src/shared/rpc/client';
 import { createRpcChannel } from '../../tests/helpers/message-channel-port';
 import { createLogger } from '../../src/core/logging/logger';
+import type { SyncTuning } from '../../src/core/sync/sync-engine';
 import { draftContent } from './draft';
 import { latencyStats, median, waitFor, type LatencyStats } from './stats';
 
@@ -83,7 +84,7 @@ export interface BenchWorkstation {
   close(): Promise<void>;
 }
 
-export function startWorkstation(profileDir: string, deviceName: string): BenchWorkstation {
+export function startWorkstation(profileDir: string, deviceName: string, tuning: SyncTuning = {}): BenchWorkstation {
   const transport: Transport = { requests: 0, fetchMs: 0, bodyBytes: 0, events: [] };
   const core = startCore({
     profileDir,
@@ -94,7 +95,7 @@ export function startWorkstation(profileDir: string, deviceName: string): BenchW
     scrypt: BENCH_SCRYPT,
     deviceName,
     logger: createLogger({ dir: join(profileDir, 'logs') }),
-    sync: { fetch: measuredFetch(transport) },
+    sync: { ...tuning, fetch: measuredFetch(transport) },
   });
   const channel = createRpcChannel();
   core.dispatcher.connect(channel.corePort);
@@ -131,6 +132,8 @@ export interface EngineInitialSync {
   busyMs: number;
   /** … and idle, i.e. waiting for the server (the engine asks for the next page while it writes one). */
   idleMs: number;
+  /** CPU time of the workstation's process (user + system, all threads) meanwhile. */
+  cpuMs: number;
   /** Request sent → answer read, summed over requests (they overlap the writing). */
   requestMs: number;
   requests: number;
@@ -148,8 +151,10 @@ export async function engineInitialSync(params: {
   password: string;
   dir: string;
   serverBytes: () => Promise<number>;
+  /** Engine settings other than the product defaults (for experiments: bench/tools/initial-sync.ts). */
+  tuning?: SyncTuning;
 }): Promise<EngineInitialSync> {
-  const ws = startWorkstation(params.dir, 'Bench initial sync');
+  const ws = startWorkstation(params.dir, 'Bench initial sync', params.tuning);
   try {
     const signedIn = await ws.rpc.call('session.signIn', {
       serverUrl: params.url,
@@ -160,11 +165,13 @@ export async function engineInitialSync(params: {
     Object.assign(ws.transport, { requests: 0, fetchMs: 0, bodyBytes: 0, events: [] });
     const wire0 = await params.serverBytes();
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await ws.rpc.call('vault.create', { passphrase: PASSPHRASE });
     await ws.waitUntilSynced(600_000);
     const totalMs = performance.now() - t0;
     const elu = performance.eventLoopUtilization(elu0);
+    const cpu = process.cpuUsage(cpu0);
     const wireBytes = (await params.serverBytes()) - wire0;
     const sqlite = ws.core.vault.unlockedStore.sqlite;
     const notes = Number(sqlite.prepare('SELECT count(*) FROM session_notes').pluck().get());
@@ -172,6 +179,7 @@ export async function engineInitialSync(params: {
       totalMs,
       busyMs: elu.active,
       idleMs: elu.idle,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       requestMs: ws.transport.fetchMs,
       requests: ws.transport.requests,
       bodyBytes: ws.transport.bodyBytes,

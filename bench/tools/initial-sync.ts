@@ -6,6 +6,7 @@
  * + wire + JSON.parse, no workstation). Prints total, busy and idle time per run and the medians.
  *
  *   npx tsx bench/tools/initial-sync.ts [--backend pglite|postgres] [--runs 3] [--notes-per-client 333] [--cpu-prof]
+ *     [--bulk-batch <changes per bulk transaction>]
  *
  * `--cpu-prof` writes CPU profiles of the workstation side (per run) and of the server process
  * to bench/results/profiles/initial-sync-<time>/ (summarise with bench/tools/cpuprofile-summary.ts).
@@ -29,6 +30,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'notes-per-client': { type: 'string', default: '333' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Changes per bulk transaction (the engine's default otherwise). */
+    'bulk-batch': { type: 'string' },
+    /** The server's pull read-ahead in pages (its default otherwise). */
+    'pull-ahead': { type: 'string' },
   },
 });
 const backend = values.backend === 'postgres' ? 'postgres' : 'pglite';
@@ -58,6 +63,7 @@ try {
   const info = await server.call('start', {
     dir: serverDir,
     seed: { clients: 60, notesPerClient: Number(values['notes-per-client']) },
+    ...(values['pull-ahead'] ? { config: { pullAheadPages: Number(values['pull-ahead']) } } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
   });
   const session = await signIn(info.url, info.caseloadUser.username, info.caseloadUser.password, 'Raw pull');
@@ -67,10 +73,12 @@ try {
   const load0 = loadAverages();
   const rawMs: number[] = [];
   const results: EngineInitialSync[] = [];
+  const serverCpu: number[] = [];
   for (let run = 0; run < runs; run += 1) {
     const t0 = performance.now();
     await raw.pullAll(null);
     rawMs.push(performance.now() - t0);
+    const serverCpu0 = await server.call('cpuMs', undefined);
     const result = await profiled(profileDir, `workstation-${backend}-${run}`, () =>
       engineInitialSync({
         url: info.url,
@@ -78,17 +86,22 @@ try {
         password: info.caseloadUser.password,
         dir: join(dir, `ws-${run}`),
         serverBytes: () => server.call('bytesSent', undefined),
+        ...(values['bulk-batch'] ? { tuning: { bulkBatchChanges: Number(values['bulk-batch']) } } : {}),
       }),
     );
     results.push(result);
+    serverCpu.push((await server.call('cpuMs', undefined)) - serverCpu0);
     log(
       `run ${run + 1}/${runs}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
-        `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}; ${result.requests} requests, ${result.notes} notes)`,
+        `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}, CPU ${result.cpuMs.toFixed(0)}; server CPU ${serverCpu.at(-1)!.toFixed(0)}; ` +
+        `${result.requests} requests, ${result.notes} notes)`,
     );
   }
   const m = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
   console.log(
-    `${backend}: initial sync ${m(results.map((r) => r.totalMs))} (busy ${m(results.map((r) => r.busyMs))}, idle ${m(results.map((r) => r.idleMs))}); raw pull ${m(rawMs)}; medians of ${runs}; load ${load0.join(', ')} → ${loadAverages().join(', ')}`,
+    `${backend}: initial sync ${m(results.map((r) => r.totalMs))} (busy ${m(results.map((r) => r.busyMs))}, idle ${m(results.map((r) => r.idleMs))}, ` +
+      `workstation CPU ${m(results.map((r) => r.cpuMs))}, server CPU ${m(serverCpu)}); raw pull ${m(rawMs)}; medians of ${runs}; ` +
+      `load ${load0.join(', ')} → ${loadAverages().join(', ')}`,
   );
   if (profileDir) console.log(`profiles: ${profileDir}`);
 } finally {
