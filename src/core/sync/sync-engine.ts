@@ -200,6 +200,9 @@ export class SyncEngine {
     if (this.stopped) return;
     // While the server is unreachable the backoff timer decides when to try again.
     if (this.online === false) return;
+    // During a round its push may have gone already, and the timer set below would be replaced
+    // by the next periodic one when the round ends: one more round after it sends the change.
+    if (this.running) this.rerun = true;
     this.schedule(this.localChangeDelayMs);
   }
 
