@@ -154,6 +154,7 @@ export function startCore(options: CoreOptions): Core {
     'notes.cosignQueue': () => notes.cosignQueue(),
     'notes.cosign': ({ noteId, passphrase }) => notes.cosign(noteId, passphrase),
     'notes.returnForRevision': ({ noteId, comment }) => notes.returnForRevision(noteId, comment),
+    'notes.setSharing': ({ noteId, sharedWithCareTeam }) => notes.setSharing(noteId, sharedWithCareTeam),
     'notes.resolveConflict': ({ noteId, content }) => notes.resolveConflict(noteId, content),
     'notes.search': (input) => notes.search(input),
     'notes.exportPdf': ({ noteId }) => notes.exportPdf(noteId),

@@ -74,6 +74,7 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'notes.cosignQueue': () => ({ notes: [] }),
     'notes.cosign': noNote,
     'notes.returnForRevision': noNote,
+    'notes.setSharing': noNote,
     'notes.resolveConflict': noNote,
     'notes.search': () => ({ hits: [], more: false }),
     'notes.exportPdf': noNote,

@@ -1,12 +1,15 @@
 import { noteContentSchema, type NoteContent } from '../../shared/notes/content';
 import type { AddendumView, CosignState, NoteStatusFilter, NoteSummary } from '../../shared/notes/rpc';
-import { addendumBodySchema, noteCosignSchema, type NoteCosign } from '../../shared/sync/records';
+import { addendumBodySchema, noteCosignSchema, noteSharingSchema, type NoteCosign } from '../../shared/sync/records';
 import type { SqliteDatabase } from '../store/open-database';
 
 /**
  * Read models of the notes feature over the encrypted cache: summaries (timeline, my drafts,
  * co-sign queue, search hits), and the rows a note's detail is built from. Visibility: a
- * protected note (SUD counseling / psychotherapy) is seen by its author only.
+ * protected note (SUD counseling / psychotherapy) is seen by its author, by the care team once
+ * the author shared it, and by the author's supervisor while it waits for their co-signature:
+ * the rule the clinic server applies before sending it (src/shared/notes/protection.ts), applied
+ * here again.
  */
 export interface NoteRow {
   id: string;
@@ -16,6 +19,7 @@ export interface NoteRow {
   template_version: number | null;
   status: 'draft' | 'signed';
   cosign: string | null;
+  sharing: string | null;
   is_protected: number;
   late_entry: number;
   content: string;
@@ -42,7 +46,7 @@ const CLIENT_NAME = `trim(coalesce(nullif(trim(c.preferred_name), ''), c.given_n
 
 /** Columns of a summary; `@me` is the signed-in clinician. */
 export const SUMMARY_COLUMNS = `
-  n.id, n.client_id, n.author_id, n.template_id, n.template_version, n.status, n.cosign, n.is_protected,
+  n.id, n.client_id, n.author_id, n.template_id, n.template_version, n.status, n.cosign, n.sharing, n.is_protected,
   n.late_entry, n.content, n.content_hash, n.signed_at, n.signed_by, n.server_version, n.draft_revision,
   n.last_saved_device_id, n.last_saved_at, n.created_at, n.updated_at,
   CASE WHEN json_valid(n.content) THEN json_extract(n.content, '$.encounter.date') END AS session_date,
@@ -62,8 +66,17 @@ export const SUMMARY_COLUMNS = `
 export const SUMMARY_JOINS = `LEFT JOIN clients c ON c.id = n.client_id LEFT JOIN staff s ON s.id = n.author_id`;
 export const SUMMARY_FROM = `session_notes n ${SUMMARY_JOINS}`;
 
-/** Who may see a note here: everything in the cache except other people's protected notes. */
-export const VISIBLE = `(n.is_protected = 0 OR n.author_id = @me)`;
+/**
+ * Who may see a note here (`noteVisibleTo` in src/shared/notes/protection.ts, with `s` the
+ * author's staff row): a note that is not protected, one's own, one the author shared with the
+ * care team, one needing one's co-signature as the author's supervisor. The server sends the
+ * supervisor a protected note only while it waits for them and withdraws it once the
+ * co-signature reached it; here it stays readable until then (the co-signature just given is
+ * shown, not refused as not found).
+ */
+export const VISIBLE = `(n.is_protected = 0 OR n.author_id = @me
+  OR coalesce(CASE WHEN json_valid(n.sharing) THEN json_extract(n.sharing, '$.careTeam') END, 0) = 1
+  OR (s.supervisor_id = @me AND CASE WHEN json_valid(n.cosign) THEN json_extract(n.cosign, '$.required') END = 1))`;
 
 export function statusCondition(status: NoteStatusFilter | undefined): string | null {
   switch (status) {
@@ -111,6 +124,17 @@ function iso(value: string): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
 }
 
+/** Whether the author shared the note with the care team (a `NoteSharing` JSON). */
+export function isShared(raw: string | null): boolean {
+  if (!raw) return false;
+  try {
+    const parsed = noteSharingSchema.safeParse(JSON.parse(raw));
+    return parsed.success && parsed.data.careTeam;
+  } catch {
+    return false;
+  }
+}
+
 export function toSummary(row: NoteRow, me: string | null): NoteSummary {
   let templateId = row.template_id;
   let templateVersion = row.template_version;
@@ -134,6 +158,7 @@ export function toSummary(row: NoteRow, me: string | null): NoteSummary {
     authorName: row.author_name,
     isOwn: me !== null && row.author_id === me,
     isProtected: row.is_protected === 1,
+    sharedWithCareTeam: isShared(row.sharing),
     lateEntry: row.late_entry === 1,
     signedAt: row.signed_at ? iso(row.signed_at) : null,
     updatedAt: iso(row.updated_at),

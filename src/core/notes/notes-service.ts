@@ -19,6 +19,7 @@ import {
   addendaOf,
   cosignQueue,
   cosignState,
+  isShared,
   listNotes,
   noteRow,
   parseContent,
@@ -204,6 +205,44 @@ export class NotesService {
     const me = requireUser(this.deps, store.sqlite);
     const row = this.requireRow(store.sqlite, noteId, me);
     returnNote(store, (work) => this.run(work), row, comment, me, this.now());
+    return this.detail(store.sqlite, this.requireRow(store.sqlite, noteId, me), me);
+  }
+
+  /**
+   * The author shares a protected note with the client's care team, or takes it back: written
+   * here and queued as `note.setSharing` in one transaction (the server then sends the note to
+   * the care team, or has their workstations remove it). Audited either way.
+   */
+  setSharing(noteId: string, sharedWithCareTeam: boolean): NoteDetail {
+    const store = this.store();
+    const me = requireUser(this.deps, store.sqlite);
+    const row = this.requireRow(store.sqlite, noteId, me);
+    if (row.author_id !== me) throw new RpcError('FORBIDDEN', 'Only the author may share this note.');
+    if (row.is_protected !== 1) {
+      throw new RpcError('BAD_REQUEST', 'Only a protected note is shared: the care team already sees this one.');
+    }
+    const changed = isShared(row.sharing) !== sharedWithCareTeam;
+    if (changed) {
+      const at = this.now().toISOString();
+      this.run((sqlite, outbox) => {
+        sqlite
+          .prepare('UPDATE session_notes SET sharing = ? WHERE id = ?')
+          .run(JSON.stringify({ careTeam: sharedWithCareTeam, at, by: me }), row.id);
+        outbox.enqueue({
+          name: 'note.setSharing',
+          clientId: row.client_id,
+          args: { noteId: row.id, sharedWithCareTeam, at },
+          entity: { type: 'note', id: row.id },
+        });
+      });
+    }
+    audit(store, me, {
+      action: 'note.sharing_changed',
+      recordType: 'note',
+      recordId: row.id,
+      clientId: row.client_id,
+      detail: { careTeam: sharedWithCareTeam, changed },
+    });
     return this.detail(store.sqlite, this.requireRow(store.sqlite, noteId, me), me);
   }
 

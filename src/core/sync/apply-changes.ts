@@ -1,8 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { Change, EntityType } from '../../shared/sync/protocol';
 import { APPLY_ORDER, isRecordEntity, recordSchemas, type RecordData } from '../../shared/sync/records';
+import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
 import { projectNote } from './note-projection';
+import { clinicTemplateProtection, TEMPLATE_KEY_PREFIX } from './templates';
 
 /**
  * Applying pulled changes to the encrypted cache (docs/sync-protocol.md, "Workstation sync
@@ -48,8 +50,7 @@ export interface ApplyOptions {
 
 export const entityKey = (entity: string, id: string): string => `${entity}:${id}`;
 
-/** `store_meta` keys of the clinic's note templates (one per template version record). */
-export const TEMPLATE_KEY_PREFIX = 'sync.template:';
+export { TEMPLATE_KEY_PREFIX };
 
 const order = new Map<EntityType, number>(APPLY_ORDER.map((entity, index) => [entity, index]));
 
@@ -401,6 +402,8 @@ interface Statements {
   conflictMutation: Statement;
   templatePut: Statement;
   templateDelete: Statement;
+  unprotectedTemplateVersions: Statement;
+  protectTemplateVersion: Statement;
 }
 
 const NOTE_COLUMNS = [
@@ -421,6 +424,7 @@ const NOTE_COLUMNS = [
   'signed_by',
   'content_hash',
   'cosign',
+  'sharing',
   'last_saved_device_id',
   'last_saved_at',
   'server_version',
@@ -460,8 +464,11 @@ function statements(sqlite: SqliteDatabase): Statements {
     noteUpdate: sqlite.prepare(
       `UPDATE session_notes SET ${noteSet}, draft_revision = draft_revision + 1 WHERE id = @id`,
     ),
-    // A signed note's co-sign state is the one thing that changes after signing.
-    noteVersionOnly: sqlite.prepare('UPDATE session_notes SET server_version = ?, cosign = ? WHERE id = ?'),
+    // What changes on a signed note: its co-sign state, its sharing, and its protection (only
+    // ever to protected: the clinic template it was written with may arrive after it).
+    noteVersionOnly: sqlite.prepare(
+      'UPDATE session_notes SET server_version = ?, cosign = ?, sharing = ?, is_protected = max(is_protected, ?) WHERE id = ?',
+    ),
     noteDelete: sqlite.prepare('DELETE FROM session_notes WHERE id = ?'),
     measureDelete: sqlite.prepare('DELETE FROM measures WHERE id = ?'),
     planDelete: new Map([
@@ -480,6 +487,12 @@ function statements(sqlite: SqliteDatabase): Statements {
       'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
     ),
     templateDelete: sqlite.prepare('DELETE FROM store_meta WHERE key = ?'),
+    unprotectedTemplateVersions: sqlite.prepare(
+      'SELECT DISTINCT template_id AS id, template_version AS version FROM session_notes WHERE template_id = ? AND is_protected = 0',
+    ),
+    protectTemplateVersion: sqlite.prepare(
+      'UPDATE session_notes SET is_protected = 1 WHERE template_id = ? AND template_version IS ? AND is_protected = 0',
+    ),
   };
   statementCache.set(sqlite, created);
   return created;
@@ -488,6 +501,7 @@ function statements(sqlite: SqliteDatabase): Statements {
 /** Apply one page of changes (inside the caller's transaction). */
 export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[], options: ApplyOptions): ApplyResult {
   const s = statements(sqlite);
+  const protection = protectionOf(sqlite);
   const result: ApplyResult = {
     clientIds: new Set(),
     clinicWide: false,
@@ -524,7 +538,9 @@ export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[],
       continue;
     }
     try {
-      if (!putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, options.now)) {
+      if (
+        !putRecord(s, protection, change.entity, change.id, change.clientId, change.version, parsed.data, options.now)
+      ) {
         result.skipped.push({ entity: change.entity, id: change.id, reason: 'UNSUPPORTED_ENTITY' });
         continue;
       }
@@ -537,6 +553,32 @@ export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[],
     result.applied += 1;
   }
   return result;
+}
+
+/**
+ * The protection rule over the templates this cache holds, read once per page and again after
+ * a template record was written (a note and its clinic template may come in one page).
+ */
+interface ProtectionContext {
+  get(): TemplateProtection;
+  /** A template record changed: read them again, and mark the notes it makes protected. */
+  templateChanged(templateId: string): void;
+}
+
+function protectionOf(sqlite: SqliteDatabase): ProtectionContext {
+  let current: TemplateProtection | null = null;
+  const s = statements(sqlite);
+  return {
+    get: () => (current ??= clinicTemplateProtection(sqlite)),
+    templateChanged(templateId) {
+      current = clinicTemplateProtection(sqlite);
+      // Notes of this template that arrived before it: protected now if the rule says so.
+      const versions = s.unprotectedTemplateVersions.all(templateId) as Array<{ id: string; version: number | null }>;
+      for (const { version } of versions) {
+        if (current(templateId, version)) s.protectTemplateVersion.run(templateId, version);
+      }
+    },
+  };
 }
 
 function markTouched(result: ApplyResult, entity: EntityType, clientId: string | null, id: string): void {
@@ -566,6 +608,7 @@ function deleteRecord(s: Statements, entity: EntityType, id: string): void {
 /** Apply one validated record; false for a record type the cache has no place for. */
 function putRecord(
   s: Statements,
+  protection: ProtectionContext,
   entity: keyof typeof recordSchemas,
   id: string,
   clientId: string | null,
@@ -671,7 +714,7 @@ function putRecord(
       return true;
     }
     case 'note':
-      putNote(s, id, clientId, v, data as RecordData<'note'>);
+      putNote(s, id, clientId, v, data as RecordData<'note'>, protection.get());
       return true;
     case 'measure': {
       const d = data as RecordData<'measure'>;
@@ -847,6 +890,7 @@ function putRecord(
       // Clinic templates are not PHI: kept as small facts of the store, one per template version.
       const d = data as RecordData<'template'>;
       s.templatePut.run(`${TEMPLATE_KEY_PREFIX}${id}`, JSON.stringify({ ...d, serverVersion: version }));
+      protection.templateChanged(d.templateId);
       return true;
     }
     default:
@@ -859,7 +903,14 @@ function putRecord(
  * it): the same signature only updates the version; a different server truth (signed elsewhere
  * first) replaces the local row, whose text is still in the outbox row the server refused.
  */
-function putNote(s: Statements, id: string, clientId: string | null, version: string, d: RecordData<'note'>): void {
+function putNote(
+  s: Statements,
+  id: string,
+  clientId: string | null,
+  version: string,
+  d: RecordData<'note'>,
+  protection: TemplateProtection,
+): void {
   const local = s.noteState.get(id) as
     { status: string; content_hash: string | null; server_version: string | null } | undefined;
   if (
@@ -868,7 +919,7 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
     Number(local.server_version) >= Number(version)
   )
     return;
-  const projection = projectNote(d.content);
+  const projection = projectNote(d.content, protection);
   const row = {
     id,
     client_id: clientId,
@@ -888,6 +939,7 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
     signed_by: d.signedBy,
     content_hash: d.contentHash,
     cosign: d.cosign.required ? JSON.stringify(d.cosign) : null,
+    sharing: d.sharing ? JSON.stringify(d.sharing) : null,
     last_saved_device_id: d.status === 'draft' ? (d.lastSaved?.deviceId ?? null) : null,
     last_saved_at: d.status === 'draft' ? (d.lastSaved?.at ?? null) : null,
     server_version: version,
@@ -899,7 +951,7 @@ function putNote(s: Statements, id: string, clientId: string | null, version: st
   } else if (local.status !== 'signed') {
     s.noteUpdate.run(row);
   } else if (d.status === 'signed' && d.contentHash === local.content_hash) {
-    s.noteVersionOnly.run(version, row.cosign, id);
+    s.noteVersionOnly.run(version, row.cosign, row.sharing, row.is_protected, id);
   } else {
     s.noteDelete.run(id);
     s.noteInsert.run(row);
@@ -920,5 +972,14 @@ export function applyDeferred(sqlite: SqliteDatabase, change: Change, now: strin
   if (!isRecordEntity(change.entity)) return false;
   const parsed = recordSchemas[change.entity].safeParse(change.data);
   if (!parsed.success) return false;
-  return putRecord(s, change.entity, change.id, change.clientId, change.version, parsed.data, now);
+  return putRecord(
+    s,
+    protectionOf(sqlite),
+    change.entity,
+    change.id,
+    change.clientId,
+    change.version,
+    parsed.data,
+    now,
+  );
 }

@@ -1,3 +1,4 @@
+import { builtInProtection, type TemplateProtection } from '../../shared/notes/protection';
 import { BUILT_IN_TEMPLATES } from '../../shared/notes/templates/builtin';
 import type { NoteTemplate, NoteType } from '../store/schema';
 
@@ -27,7 +28,6 @@ const FAMILY: Record<string, NoteTemplate> = {
   iop_group: 'GROUP',
 };
 
-const PROTECTED = new Set(BUILT_IN_TEMPLATES.filter((template) => template.protected).map((template) => template.id));
 const GROUP = new Set(
   BUILT_IN_TEMPLATES.filter((template) => template.kind === 'group').map((template) => template.id),
 );
@@ -49,7 +49,14 @@ const CODE_KEYS = new Set([
   'src',
 ]);
 
-export function projectNote(content: Record<string, unknown>): NoteProjection {
+/**
+ * `protection`: the protection rule over the templates this workstation holds (built-in and the
+ * clinic's, `clinicTemplateProtection` in ./templates.ts); the built-in ones only by default.
+ */
+export function projectNote(
+  content: Record<string, unknown>,
+  protection: TemplateProtection = builtInProtection,
+): NoteProjection {
   const templateId = typeof content['templateId'] === 'string' ? content['templateId'] : null;
   const encounter = isObject(content['encounter']) ? content['encounter'] : {};
   const modality =
@@ -60,7 +67,7 @@ export function projectNote(content: Record<string, unknown>): NoteProjection {
   const zone = typeof encounter['timeZone'] === 'string' ? encounter['timeZone'] : null;
   const at = (time: unknown) => (date && zone && typeof time === 'string' ? zonedToUtc(date, time, zone) : null);
   let noteType: NoteType = 'progress';
-  if (templateId && PROTECTED.has(templateId))
+  if (templateId && protection(templateId, content['templateVersion']))
     noteType = templateId === 'psychotherapy' ? 'psychotherapy' : 'sud_counseling';
   else if (templateId && GROUP.has(templateId)) noteType = 'group';
   return {

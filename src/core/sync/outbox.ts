@@ -42,6 +42,7 @@ export function entityOfMutation(
     case 'note.sign':
     case 'note.cosign':
     case 'note.returnForRevision':
+    case 'note.setSharing':
       found = { type: 'note', id: id('noteId') };
       break;
     case 'client.updateFields':

@@ -1,6 +1,9 @@
+import { templateProtection, type TemplateProtection } from '../../shared/notes/protection';
 import { templateRecordSchema, type RecordData } from '../../shared/sync/records';
 import type { SqliteDatabase } from '../store/open-database';
-import { TEMPLATE_KEY_PREFIX } from './apply-changes';
+
+/** `store_meta` keys of the clinic's note templates (one per template version record). */
+export const TEMPLATE_KEY_PREFIX = 'sync.template:';
 
 export type ClinicTemplate = RecordData<'template'> & { id: string };
 
@@ -25,4 +28,14 @@ export function clinicTemplates(sqlite: SqliteDatabase): ClinicTemplate[] {
     if (parsed.success) templates.push({ ...parsed.data, id: row.key.slice(TEMPLATE_KEY_PREFIX.length) });
   }
   return templates.sort((a, b) => a.templateId.localeCompare(b.templateId) || a.version - b.version);
+}
+
+/**
+ * Which notes are protected (src/shared/notes/protection.ts) by the built-in templates and the
+ * clinic's templates this workstation holds, active or not.
+ */
+export function clinicTemplateProtection(sqlite: SqliteDatabase): TemplateProtection {
+  return templateProtection(
+    clinicTemplates(sqlite).map((t) => ({ id: t.templateId, version: t.version, protected: t.definition.protected })),
+  );
 }

@@ -46,6 +46,11 @@ export const noteSummarySchema = z.object({
   isOwn: z.boolean(),
   /** SUD counseling / psychotherapy note: never exported by default, hidden from the care team. */
   isProtected: z.boolean(),
+  /**
+   * The author shared this protected note with the client's care team (`notes.setSharing`).
+   * Absent means false (older cores); meaningful for protected notes only.
+   */
+  sharedWithCareTeam: z.boolean().optional(),
   lateEntry: z.boolean(),
   signedAt: isoTime.nullable(),
   updatedAt: isoTime,
@@ -170,11 +175,15 @@ export const addAddendumInputSchema = z
   .strict();
 
 export const cosignInputSchema = z.object({ noteId: uuid, passphrase: z.string().min(1).max(1024) }).strict();
-export const returnNoteInputSchema = z
-  .object({ noteId: uuid, comment: z.string().trim().min(1).max(2_000) })
-  .strict();
+export const returnNoteInputSchema = z.object({ noteId: uuid, comment: z.string().trim().min(1).max(2_000) }).strict();
 export const resolveConflictInputSchema = z.object({ noteId: uuid, content: noteContentSchema }).strict();
 export const discardProposalInputSchema = z.object({ noteId: uuid, proposalId: uuid }).strict();
+
+/**
+ * The author shares a protected note with the client's care team, or takes it back (the care
+ * team's workstations then remove it at their next sync). Author only (FORBIDDEN otherwise).
+ */
+export const setNoteSharingInputSchema = z.object({ noteId: uuid, sharedWithCareTeam: z.boolean() }).strict();
 
 export const searchNotesInputSchema = z
   .object({

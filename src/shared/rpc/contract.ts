@@ -14,6 +14,7 @@ import {
   noteTemplatesSchema,
   resolveConflictInputSchema,
   returnNoteInputSchema,
+  setNoteSharingInputSchema,
   savedDraftSchema,
   saveDraftInputSchema,
   searchNotesInputSchema,
@@ -107,6 +108,8 @@ export const methods = {
   'notes.cosignQueue': method({ input: empty, output: z.object({ notes: z.array(noteSummarySchema) }) }),
   'notes.cosign': method({ input: cosignInputSchema, output: noteDetailSchema }),
   'notes.returnForRevision': method({ input: returnNoteInputSchema, output: noteDetailSchema }),
+  /** The author shares a protected note with the care team, or takes it back (audited). */
+  'notes.setSharing': method({ input: setNoteSharingInputSchema, output: noteDetailSchema }),
   /** The clinician's merge of a conflicted draft becomes the draft (both texts were kept until now). */
   'notes.resolveConflict': method({ input: resolveConflictInputSchema, output: noteDetailSchema }),
   'notes.search': method({ input: searchNotesInputSchema, output: noteSearchResultSchema }),

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { AddendumBody, NoteCosign } from '../../../shared/sync/records';
+import type { AddendumBody, NoteCosign, NoteSharing } from '../../../shared/sync/records';
 import { appointments } from './appointments';
 import { clients, staff } from './staff-clients';
 import { createdAt, id, serverVersion, updatedAt } from './common';
@@ -86,6 +86,11 @@ export const sessionNotes = sqliteTable(
     contentHash: text('content_hash'),
     /** Co-signature state (records.ts `NoteCosign`); null: none needed. Changes on a signed note. */
     cosign: text('cosign', { mode: 'json' }).$type<NoteCosign>(),
+    /**
+     * The author's sharing of a protected note with the care team (records.ts `NoteSharing`);
+     * null: never shared. Changes on a signed note too (it is not signed content).
+     */
+    sharing: text('sharing', { mode: 'json' }).$type<NoteSharing>(),
     /** The device that last saved this draft on the clinic server, and when (server's record). */
     lastSavedDeviceId: text('last_saved_device_id'),
     lastSavedAt: text('last_saved_at'),
