@@ -35,7 +35,7 @@ export class CaseloadService {
 
   overview(clientId: string): ClientOverview {
     const store = this.options.store();
-    const overview = loadClientOverview(store.sqlite, clientId, this.now());
+    const overview = loadClientOverview(store.sqlite, clientId, this.now(), this.options.actorId());
     if (!overview) {
       this.options.log.info({ code: 'CLIENT_NOT_FOUND' }, 'overview of a client not in the cache');
       throw new RpcError('NOT_FOUND', 'This client is not on this workstation.');

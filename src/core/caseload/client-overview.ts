@@ -1,4 +1,5 @@
 import type { ClientOverview } from '../../shared/caseload/caseload';
+import { VISIBLE } from '../notes/notes-queries';
 import { PROTECTED_NOTE_TYPES } from '../store/repositories/notes';
 import type { SqliteDatabase } from '../store/open-database';
 import type { PostalAddress } from '../store/schema';
@@ -34,6 +35,8 @@ export function loadClientOverview(
   sqlite: SqliteDatabase,
   clientId: string,
   now: Date = new Date(),
+  /** The signed-in clinician: protected notes of others are listed only as src/core/notes allows. */
+  me: string | null = null,
 ): ClientOverview | null {
   const nowIso = now.toISOString();
   const today = nowIso.slice(0, 10);
@@ -202,10 +205,10 @@ export function loadClientOverview(
           `SELECT n.id, n.status, n.template, n.note_type, s.display_name AS author_name, n.started_at,
                   n.signed_at, n.is_protected
              FROM session_notes n LEFT JOIN staff s ON s.id = n.author_id
-            WHERE n.client_id = ?
+            WHERE n.client_id = @clientId AND ${VISIBLE}
             ORDER BY coalesce(n.started_at, n.created_at) DESC LIMIT ${OVERVIEW_LIMITS.notes}`,
         )
-        .all(clientId) as Array<{
+        .all({ clientId, me }) as Array<{
         id: string;
         status: 'draft' | 'signed';
         template: string;

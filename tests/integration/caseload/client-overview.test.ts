@@ -167,10 +167,17 @@ describe('client.overview', () => {
     expect(overview.appointments).toHaveLength(11);
     expect(overview.appointments[0]).toMatchObject({ startsAt: at(now, 2), status: 'scheduled' });
     expect(overview.appointments[1]).toMatchObject({ startsAt: at(now, -3, 1), type: 'group', status: 'no_show' });
+    // The SUD counseling note is the counselor's, not shared with the care team: someone else
+    // (here nobody is signed in) does not see it listed; its author does.
     expect(overview.notes.map((n) => [n.status, n.noteType, n.isProtected, n.authorName])).toEqual([
       ['draft', 'progress', false, 'Dr. Ria Synthprescriber'],
       ['signed', 'progress', false, 'Sam Synthcounselor'],
-      ['signed', 'sud_counseling', true, 'Sam Synthcounselor'],
+    ]);
+    const asAuthor = loadClientOverview(store.sqlite, clientId, new Date(), counselor);
+    expect(asAuthor?.notes.map((n) => [n.status, n.noteType, n.isProtected])).toEqual([
+      ['draft', 'progress', false],
+      ['signed', 'progress', false],
+      ['signed', 'sud_counseling', true],
     ]);
     expect(overview.measures.map((m) => [m.instrument, m.totalScore, m.band])).toEqual([
       ['PHQ9', 14, 'moderate'],
