@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -77,6 +78,14 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
     expect(await accessibilityViolations(app)).toEqual([]);
     await safety.scrollIntoViewIfNeeded();
     await app.screenshot({ path: `${SCREENSHOTS}/notes-editor-phq9.png` });
+    // The dark scheme keeps the prompt and the copied text readable.
+    await app.emulateMedia({ colorScheme: 'dark' });
+    expect(await accessibilityViolations(app)).toEqual([]);
+    await app.screenshot({ path: `${SCREENSHOTS}/notes-editor-phq9-dark.png` });
+    await plan.scrollIntoViewIfNeeded();
+    await app.screenshot({ path: `${SCREENSHOTS}/notes-editor-copied-dark.png` });
+    await app.emulateMedia({ colorScheme: 'light' });
+    await safety.scrollIntoViewIfNeeded();
     await safety.getByRole('button', { name: 'Go to the risk screen' }).click();
     const risk = app.getByRole('radiogroup', { name: 'Risk screen (C-SSRS)' });
     await expect(risk.getByRole('radio', { name: 'Negative' })).toBeFocused();
@@ -115,7 +124,7 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
     await expect(dialog).toBeHidden();
 
     // Signed: read-only, with the signature block; still waiting to reach the server.
-    const signature = app.getByRole('region', { name: 'Signature' });
+    const signature = app.getByRole('region', { name: 'Signature', exact: true });
     await expect(signature.getByText(/^Signed by Jamie Example on /)).toBeVisible();
     await expect(signature.getByText(/^[0-9a-f]{64}$/)).toBeVisible();
     await expect(app.getByRole('button', { name: 'Sign note' })).toHaveCount(0);
@@ -160,7 +169,7 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
       await expect(otherEntry.getByText('Signed', { exact: true })).toBeVisible({ timeout: 30_000 });
       await otherEntry.getByRole('link').click();
       await expect(
-        other.getByRole('region', { name: 'Signature' }).getByText(/^Signed by Jamie Example on /),
+        other.getByRole('region', { name: 'Signature', exact: true }).getByText(/^Signed by Jamie Example on /),
       ).toBeVisible();
       await expect(other.getByText('Offline addition lighthouse.')).toBeVisible();
       await other.screenshot({ path: `${SCREENSHOTS}/notes-second-workstation.png` });
@@ -180,6 +189,35 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
     await app.screenshot({ path: `${SCREENSHOTS}/notes-search.png` });
     await results.getByRole('link', { name: `${name}: SOAP note` }).click();
     await expect(app.getByRole('heading', { level: 2, name: `SOAP note: ${name}` })).toBeVisible();
+
+    // Print / PDF: the core writes the file and the dialog says where; its first page renders.
+    await app.getByRole('button', { name: 'Print / PDF' }).click();
+    const written = app.getByRole('dialog', { name: 'PDF written' });
+    await expect(
+      written.getByText(/^note-.+\.pdf \(\d+ pages?\) was written, with the signature block and content hash\.$/),
+    ).toBeVisible({
+      timeout: 60_000,
+    });
+    const pdfPath = (await written.locator('pre').textContent())?.trim() ?? '';
+    expect(pdfPath).toMatch(/\.pdf$/);
+    expect(readFileSync(pdfPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(await accessibilityViolations(app)).toEqual([]);
+    await app.screenshot({ path: `${SCREENSHOTS}/notes-pdf-dialog.png` });
+    const png = join(SCREENSHOTS, 'notes-pdf-page1');
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdfPath, png]);
+    expect(existsSync(`${png}.png`)).toBe(true);
+    await written.getByRole('button', { name: 'Done' }).click();
+    await expect(written).toBeHidden();
+
+    // The same note in Spanish.
+    await app.keyboard.press('Control+K');
+    await app.getByRole('textbox', { name: 'Search commands' }).fill('Español');
+    await app.keyboard.press('Enter');
+    await expect(app.getByRole('heading', { level: 2, name: `Nota SOAP: ${name}` })).toBeVisible();
+    await expect(app.getByRole('region', { name: 'Firma' }).getByText(/^Firmada por Jamie Example el /)).toBeVisible();
+    await expect(app.getByRole('button', { name: 'Imprimir / PDF' })).toBeVisible();
+    expect(await accessibilityViolations(app)).toEqual([]);
+    await app.screenshot({ path: `${SCREENSHOTS}/notes-signed-es.png` });
   } finally {
     if (offline) await restartClinicServer(clinic);
   }

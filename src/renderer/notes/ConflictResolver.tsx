@@ -56,9 +56,12 @@ function differences(
         const address: FieldAddress = { sectionId: section.id, fieldId: field.id, memberId };
         if (same(getFieldValue(mine, address), getFieldValue(theirs, address))) continue;
         const prefix = memberId ? `${memberName(memberId)} · ` : '';
+        const title = label(section.titleKey);
+        const name = label(field.labelKey);
         out.push({
           key: fieldPath(address),
-          label: `${prefix}${label(section.titleKey)} · ${label(field.labelKey)}`,
+          // "Plan · Next appointment", or just "Subjective" when the field is named like its section.
+          label: `${prefix}${title === name ? name : `${title} · ${name}`}`,
           field,
           address,
           kind: 'field',

@@ -11,6 +11,9 @@ import { useNotesSyncRefresh } from './notes-cache';
 import { templateName, useNoteTemplates } from './templates';
 import classes from './notes.module.css';
 
+/** How many notes the chart shows before "Show all". */
+const SHOWN = 8;
+
 /**
  * A client's notes, newest first, each with its state in words and a link to open it; and
  * "New note" (template, copy forward). Shown in the client overview.
@@ -21,13 +24,19 @@ export function NotesTimeline({ clientId, clientName }: { clientId: string; clie
   const notes = useRpcQuery('notes.list', { clientId, limit: 50 });
   const templates = useNoteTemplates();
   const [creating, setCreating] = useState(false);
+  const [all, setAll] = useState(false);
+  const list = notes.data?.notes ?? [];
+  const shown = all ? list : list.slice(0, SHOWN);
 
   return (
     <Stack gap="sm">
-      <Group>
+      <Group gap="sm">
         <Button size="xs" leftSection={<IconPlus size={14} aria-hidden />} onClick={() => setCreating(true)}>
           {t('notes.create.open')}
         </Button>
+        <Anchor component={Link} to={`/notes?client=${clientId}`} size="sm">
+          {t('notes.timeline.search')}
+        </Anchor>
       </Group>
       {notes.isPending && <Loader size="sm" aria-label={t('notes.timeline.loading')} />}
       {notes.error && (
@@ -38,7 +47,7 @@ export function NotesTimeline({ clientId, clientName }: { clientId: string; clie
       {notes.data && notes.data.notes.length === 0 && <Text size="sm">{t('client.notesEmpty')}</Text>}
       {notes.data && notes.data.notes.length > 0 && (
         <Stack gap="sm" component="ol" className={classes.plainList} aria-label={t('notes.timeline.label')}>
-          {notes.data.notes.map((note) => (
+          {shown.map((note) => (
             <li key={note.id}>
               <Group justify="space-between" gap="xs" wrap="wrap" align="flex-start">
                 <div>
@@ -62,6 +71,13 @@ export function NotesTimeline({ clientId, clientName }: { clientId: string; clie
             </li>
           ))}
         </Stack>
+      )}
+      {list.length > SHOWN && (
+        <Group>
+          <Button variant="subtle" size="compact-sm" onClick={() => setAll((current) => !current)}>
+            {all ? t('notes.timeline.showFewer') : t('notes.timeline.showAll', { count: list.length })}
+          </Button>
+        </Group>
       )}
       <NewNoteDialog opened={creating} onClose={() => setCreating(false)} clientId={clientId} clientName={clientName} />
     </Stack>
