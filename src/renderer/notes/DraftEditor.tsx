@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconDeviceLaptop, IconShieldLock, IconSignature } from '@tabler/icons-react';
+import { IconDeviceLaptop, IconSignature } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,6 +24,7 @@ import { ExportPdfButton } from './ExportPdfButton';
 import { FieldInput } from './FieldInput';
 import { useKnownParticipantName } from './names';
 import { noteChanged } from './notes-cache';
+import { ProtectedNotice } from './ProtectedNotice';
 import { ShownError } from './PassphraseForm';
 import { SaveStatus } from './SaveStatus';
 import { SignDialog } from './SignDialog';
@@ -121,7 +122,10 @@ export function DraftEditor({
           size={memberId === undefined ? 'h4' : 'h5'}
           id={`section-${memberId ?? 'shared'}-${section.id}`}
         >
-          {tk(t, section.titleKey)}
+          {/* A member's section is named with the member: the same fields repeat for each. */}
+          {memberId === undefined
+            ? tk(t, section.titleKey)
+            : t('notes.editor.memberSection', { name: memberName(memberId), section: tk(t, section.titleKey) })}
         </Title>
         {section.fields.map((field) => (
           <FieldInput
@@ -162,11 +166,7 @@ export function DraftEditor({
           {t('notes.editor.editedElsewhere', { time: formatDateTime(detail.editedElsewhere.at, i18n.language) })}
         </Alert>
       )}
-      {detail.isProtected && (
-        <Alert color="grape" icon={<IconShieldLock size={20} aria-hidden />} title={t('notes.protected_note.badge')}>
-          {t('notes.protected_note.hidden')}
-        </Alert>
-      )}
+      <ProtectedNotice detail={detail} />
 
       <>
         <Paper withBorder p="md" component="section" aria-labelledby="section-encounter">

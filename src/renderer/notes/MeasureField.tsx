@@ -107,64 +107,66 @@ export function MeasureField({
             </Button>
           </Group>
         </Group>
-        <Stack gap="xs" id={itemsId} hidden={!open}>
-          <Text size="sm">{tk(t, definition.instructionsKey)}</Text>
-          {definition.items.map((item, index) => {
-            const previous = definition.items[index - 1];
-            const group = item.kind === 'choice' ? item.groupTextKey : undefined;
-            const previousGroup = previous?.kind === 'choice' ? previous.groupTextKey : undefined;
-            const groupHeading = group !== undefined && group !== previousGroup ? group : undefined;
-            const isSkipped = skipped(measureId, responses, item);
-            const current = responses[item.id];
-            const options =
-              item.kind === 'choice'
-                ? item.options.map((option) => ({ value: option.value, label: tk(t, option.labelKey) }))
-                : Array.from({ length: item.max - item.min + 1 }, (_, i) => ({
-                    value: item.min + i,
-                    label: String(item.min + i),
-                  }));
-            return (
-              <Fragment key={item.id}>
-                {groupHeading && (
-                  <Text size="sm" fw={600} className={classes.measureItem}>
-                    {tk(t, groupHeading)}
-                  </Text>
-                )}
-                <Radio.Group
-                  className={group === undefined ? classes.measureItem : undefined}
-                  label={`${item.number}. ${tk(t, item.textKey)}`}
-                  description={
-                    isSkipped
-                      ? t('notes.measure.skipped')
-                      : item.kind === 'integer'
-                        ? t('notes.measure.anchors', {
-                            min: item.min,
-                            minLabel: tk(t, item.minLabelKey),
-                            max: item.max,
-                            maxLabel: tk(t, item.maxLabelKey),
-                          })
-                        : item.optional
-                          ? t('notes.measure.optional')
-                          : undefined
-                  }
-                  value={typeof current === 'number' ? String(current) : null}
-                  onChange={(picked) => set(item.id, Number(picked))}
-                >
-                  <Group gap="md" mt={4} wrap="wrap">
-                    {options.map((option) => (
-                      <Radio
-                        key={option.value}
-                        value={String(option.value)}
-                        label={option.label}
-                        disabled={isSkipped}
-                      />
-                    ))}
-                  </Group>
-                </Radio.Group>
-              </Fragment>
-            );
-          })}
-        </Stack>
+        <div id={itemsId} hidden={!open}>
+          <Stack gap="xs">
+            <Text size="sm">{tk(t, definition.instructionsKey)}</Text>
+            {definition.items.map((item, index) => {
+              const previous = definition.items[index - 1];
+              const group = item.kind === 'choice' ? item.groupTextKey : undefined;
+              const previousGroup = previous?.kind === 'choice' ? previous.groupTextKey : undefined;
+              const groupHeading = group !== undefined && group !== previousGroup ? group : undefined;
+              const isSkipped = skipped(measureId, responses, item);
+              const current = responses[item.id];
+              const options =
+                item.kind === 'choice'
+                  ? item.options.map((option) => ({ value: option.value, label: tk(t, option.labelKey) }))
+                  : Array.from({ length: item.max - item.min + 1 }, (_, i) => ({
+                      value: item.min + i,
+                      label: String(item.min + i),
+                    }));
+              return (
+                <Fragment key={item.id}>
+                  {groupHeading && (
+                    <Text size="sm" fw={600} className={classes.measureItem}>
+                      {tk(t, groupHeading)}
+                    </Text>
+                  )}
+                  <Radio.Group
+                    className={group === undefined ? classes.measureItem : undefined}
+                    label={`${item.number}. ${tk(t, item.textKey)}`}
+                    description={
+                      isSkipped
+                        ? t('notes.measure.skipped')
+                        : item.kind === 'integer'
+                          ? t('notes.measure.anchors', {
+                              min: item.min,
+                              minLabel: tk(t, item.minLabelKey),
+                              max: item.max,
+                              maxLabel: tk(t, item.maxLabelKey),
+                            })
+                          : item.optional
+                            ? t('notes.measure.optional')
+                            : undefined
+                    }
+                    value={typeof current === 'number' ? String(current) : null}
+                    onChange={(picked) => set(item.id, Number(picked))}
+                  >
+                    <Group gap="md" mt={4} wrap="wrap">
+                      {options.map((option) => (
+                        <Radio
+                          key={option.value}
+                          value={String(option.value)}
+                          label={option.label}
+                          disabled={isSkipped}
+                        />
+                      ))}
+                    </Group>
+                  </Radio.Group>
+                </Fragment>
+              );
+            })}
+          </Stack>
+        </div>
         <div aria-live="polite" className={classes.score} hidden={!open && !answered}>
           {scoring.ok ? (
             <MeasureSummary result={scoring.result} onRiskScreen={onRiskScreen} />

@@ -31,6 +31,7 @@ export function NoteBadges({ note }: { note: NoteSummary }) {
   if (note.pendingSync) badges.push(badge('sync', 'gray', t('notes.badges.pendingSync')));
   if (note.isProtected)
     badges.push(badge('protected', 'grape', t('notes.protected_note.badge'), <IconShieldLock size={12} aria-hidden />));
+  if (note.isProtected && note.sharedWithCareTeam) badges.push(badge('shared', 'grape', t('notes.sharing.badge')));
   return (
     <Group gap={4} wrap="wrap">
       {badges}

@@ -12,6 +12,7 @@ import { ExportPdfButton } from './ExportPdfButton';
 import { noteChanged } from './notes-cache';
 import { NoteContentView } from './NoteContentView';
 import { PassphraseForm, ShownError } from './PassphraseForm';
+import { ProtectedNotice } from './ProtectedNotice';
 import { RichTextField } from './RichTextField';
 import { RichTextView } from './RichTextView';
 import classes from './notes.module.css';
@@ -52,6 +53,7 @@ export function NoteRecordView({
         </Group>
       </Group>
 
+      <ProtectedNotice detail={detail} />
       {signed && <SignatureBlock detail={detail} />}
       {detail.cosignDetail && detail.cosignDetail.state !== 'none' && <CosignBlock detail={detail} />}
       {proposals.length > 0 && (

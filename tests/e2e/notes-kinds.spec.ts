@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { accessibilityViolations, expect, PASSPHRASE, test } from './fixtures/harness';
+import { openChart, saveStatus, signNote, startNote, typeInto } from './fixtures/notes';
+
+/**
+ * The other note kinds: an IOP group note, whose attending members each get their own part
+ * filed to their chart (and never another member's name), and a protected SUD counseling note
+ * that its author may share with the care team.
+ */
+const SCREENSHOTS = 'test-results/screenshots';
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+/** Open the chart of a client found by name on the Caseload page. */
+async function openChartByName(app: Page, name: string): Promise<void> {
+  await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
+  await app.getByRole('searchbox', { name: 'Search by name' }).fill(name);
+  await app.getByRole('table', { name: 'Clients on your caseload' }).getByRole('link', { name, exact: true }).click();
+  await expect(app.getByRole('heading', { level: 2, name })).toBeVisible();
+}
+
+test('an IOP group note files each attending member’s part to their own chart', async ({ app }) => {
+  test.setTimeout(300_000);
+  // An IOP client's chart.
+  await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
+  await app.getByRole('combobox', { name: 'Program' }).selectOption({ label: 'IOP' });
+  const table = app.getByRole('table', { name: 'Clients on your caseload' });
+  const first = table.locator('tbody tr:not([aria-hidden])').first().getByRole('link');
+  await expect(first).toBeVisible({ timeout: 90_000 });
+  const member1 = (await first.textContent()) ?? '';
+  await first.click();
+
+  // New group note with a second member.
+  await app.getByRole('region', { name: 'Recent notes' }).getByRole('button', { name: 'New note' }).click();
+  const dialog = app.getByRole('dialog', { name: `New note for ${member1}` });
+  await dialog.getByRole('radio', { name: 'IOP group note' }).check();
+  await dialog.getByRole('combobox', { name: 'Other attending members' }).click();
+  const option = app.getByRole('listbox', { name: 'Other attending members' }).getByRole('option').first();
+  const member2 = ((await option.textContent()) ?? '').trim();
+  expect(member2).not.toBe('');
+  await option.click();
+  await app.keyboard.press('Escape');
+  await expect(dialog).toBeVisible();
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await dialog.getByRole('button', { name: 'Start note' }).click();
+  await expect(app.getByRole('heading', { level: 2, name: `IOP group note: ${member1}` })).toBeVisible();
+
+  await app.getByLabel('Start time').fill('10:00');
+  await app.getByLabel('End time').fill('12:45');
+  await app.getByRole('radio', { name: 'In person' }).check();
+  await app.getByLabel('Topic').fill('Coping with cravings at weekends');
+  await typeInto(app, 'Group content', 'Psychoeducation on urge surfing; role play of refusal skills.');
+  for (const name of [member1, member2]) {
+    const part = app.getByRole('region', { name: `${name}: Member` });
+    await part.getByRole('radio', { name: 'Active' }).check();
+    await part.getByRole('textbox', { name: 'Presentation and participation', exact: true }).click();
+    await app.keyboard.type(`Engaged throughout (${name === member1 ? 'first' : 'second'} member).`);
+    await part
+      .getByRole('radiogroup', { name: 'Risk screen (C-SSRS)' })
+      .getByRole('radio', { name: 'Negative' })
+      .check();
+    await part.getByRole('textbox', { name: 'Plan', exact: true }).click();
+    await app.keyboard.type('Continue IOP; practise urge surfing daily.');
+  }
+  await expect(saveStatus(app)).toHaveText(/^Saved \d/);
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: `${SCREENSHOTS}/notes-group-editor.png`, fullPage: true });
+
+  // Signing files one note per attending member; this chart's opens.
+  await signNote(app, PASSPHRASE);
+  const main = app.getByRole('main');
+  await expect(main.getByText('Engaged throughout (first member).')).toBeVisible();
+  await expect(main).not.toContainText(member2);
+  await expect(main).not.toContainText('second member');
+
+  // The other member's chart has their own part, without the first member.
+  await openChartByName(app, member2);
+  const entry = app.getByRole('region', { name: 'Recent notes' }).getByRole('listitem').first();
+  await expect(entry.getByRole('link', { name: /^IOP group note · / })).toBeVisible();
+  await expect(entry.getByText('Signed', { exact: true })).toBeVisible();
+  await entry.getByRole('link').click();
+  await expect(main.getByText('Engaged throughout (second member).')).toBeVisible();
+  await expect(main).not.toContainText(member1);
+});
+
+test('a protected SUD counseling note says who sees it, and its author shares it with the care team', async ({
+  app,
+}) => {
+  test.setTimeout(240_000);
+  await openChart(app, 3);
+  await startNote(app, 'SUD counseling / psychotherapy note', false);
+  const notice = app.getByRole('alert').filter({ hasText: 'Protected note' });
+  await expect(
+    notice.getByText('Hidden from the care team unless you share it; not exported by default'),
+  ).toBeVisible();
+  await typeInto(app, 'Session content', 'Process notes for this session.');
+  await expect(saveStatus(app)).toHaveText(/^Saved \d/);
+
+  const share = app.getByRole('switch', { name: 'Share with the care team' });
+  await expect(share).not.toBeChecked();
+  await share.click();
+  await expect(share).toBeChecked();
+  await expect(app.getByText('Shared with the care team', { exact: true })).toBeVisible();
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: `${SCREENSHOTS}/notes-protected-shared.png` });
+  await share.click();
+  await expect(share).not.toBeChecked();
+  await expect(app.getByText('Shared with the care team', { exact: true })).toHaveCount(0);
+});
