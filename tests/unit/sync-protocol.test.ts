@@ -65,4 +65,22 @@ describe('sync wire format', () => {
     });
     expect(page.status === 'ok' && page.changes[0]?.op).toBe('purgeClient');
   });
+
+  it("accepts a put's data only as a JSON object (its record schema checks the rest)", () => {
+    const put = (data: unknown) => ({
+      status: 'ok',
+      changes: [
+        { op: 'put', entity: 'note', id: '5b0f7c1e-6a53-4c4b-9c2a-2f1f3b7e9a10', clientId: null, version: 1, data },
+      ],
+      cursor: 'c1',
+      hasMore: false,
+      lastMutationId: 0,
+    });
+    for (const data of [null, [], ['a'], 'text', 3, true, undefined]) {
+      expect(pullResponseSchema.safeParse(put(data)).success, JSON.stringify(data) ?? 'undefined').toBe(false);
+    }
+    const data = { status: 'draft', content: { text: 'x' } };
+    const page = pullResponseSchema.parse(put(data));
+    expect(page.status === 'ok' && page.changes[0]?.op === 'put' && page.changes[0].data).toEqual(data);
+  });
 });
