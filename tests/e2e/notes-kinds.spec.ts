@@ -107,3 +107,79 @@ test('a protected SUD counseling note says who sees it, and its author shares it
   await expect(share).not.toBeChecked();
   await expect(app.getByText('Shared with the care team', { exact: true })).toHaveCount(0);
 });
+
+test('embedded measures score as they are answered: the BAM by use, risk and protective groups with no total, GAD-7 and craving', async ({
+  app,
+}) => {
+  test.setTimeout(240_000);
+  await openChart(app, 4);
+  await startNote(app, 'BIRP note', false);
+
+  await app.getByRole('button', { name: 'Answer BAM (Brief Addiction Monitor): 17 questions' }).click();
+  const bam = app.getByRole('region', { name: 'BAM (Brief Addiction Monitor)' });
+  const answer = (item: string, option: string) =>
+    bam
+      .getByRole('radiogroup', { name: new RegExp(`^${item}\\. `) })
+      .getByRole('radio', { name: option, exact: true })
+      .check();
+  await answer('1', 'Poor');
+  await answer('2', '4–8 days');
+  await answer('3', '4–8 days');
+  await answer('4', '0 days');
+  // No drinking days: heavy drinking (item 5) is skipped, and so are the drug types when no drug days.
+  await expect(bam.getByRole('radiogroup', { name: /^5\. / }).getByRole('radio').first()).toBeDisabled();
+  await answer('6', '0 days');
+  await expect(
+    bam
+      .getByRole('radiogroup', { name: /^7A\. / })
+      .getByRole('radio')
+      .first(),
+  ).toBeDisabled();
+  await answer('8', 'Considerably');
+  await answer('9', 'Considerably');
+  await answer('10', '4–8 days');
+  await answer('11', '1–3 days');
+  await answer('12', 'Moderately');
+  await answer('13', '9–15 days');
+  await answer('14', 'Yes');
+  await answer('15', 'Not at all');
+  await answer('16', '16–30 days');
+  await answer('17', 'Considerably');
+  await expect(bam.getByText('No total score: read the subscales and the items')).toBeVisible();
+  await expect(bam.getByText('0 of 12')).toBeVisible();
+  await expect(bam.getByText('12 of 24')).toBeVisible();
+  await expect(bam.getByText('18 of 24')).toBeVisible();
+  // Risk 12 reaches the guidance cut-off; use and protective do not.
+  await expect(bam.getByText('Needs attention', { exact: true })).toHaveCount(1);
+  await expect(bam.getByText(/^Total /)).toHaveCount(0);
+
+  await app.getByRole('button', { name: 'Answer GAD-7 (anxiety): 7 questions' }).click();
+  const gad7 = app.getByRole('region', { name: 'GAD-7 (anxiety)' });
+  for (let item = 1; item <= 7; item += 1)
+    await gad7
+      .getByRole('radiogroup', { name: new RegExp(`^${item}\\. `) })
+      .getByRole('radio', { name: 'Several days', exact: true })
+      .check();
+  await expect(gad7.getByText('Total 7 of 21: Mild')).toBeVisible();
+
+  await app.getByRole('button', { name: 'Answer Craving (0–10): 1 question' }).click();
+  const craving = app.getByRole('region', { name: 'Craving (0–10)' });
+  await craving.getByRole('radio', { name: '7', exact: true }).check();
+  await expect(craving.getByText('Craving 7 of 10')).toBeVisible();
+  await expect(saveStatus(app)).toHaveText(/^Saved \d/);
+
+  await bam.getByText('No total score: read the subscales and the items').scrollIntoViewIfNeeded();
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: `${SCREENSHOTS}/notes-bam.png` });
+
+  // The same measures in Spanish (the palette from its header button: focus is on a radio).
+  await app.getByRole('button', { name: 'Open command palette' }).click();
+  await app.getByRole('textbox', { name: 'Search commands' }).fill('Español');
+  await app.keyboard.press('Enter');
+  const bamEs = app.locator('#note-sections-behavior-bam');
+  await expect(bamEs.getByText('Sin puntuación total: lea las subescalas y cada pregunta')).toBeVisible();
+  await expect(bamEs.getByText('Requiere atención', { exact: true })).toHaveCount(1);
+  await expect(app.locator('#note-sections-behavior-gad7').getByText('Total 7 de 21: Leve')).toBeVisible();
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: `${SCREENSHOTS}/notes-bam-es.png` });
+});

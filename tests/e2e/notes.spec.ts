@@ -122,6 +122,8 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
     await dialog.getByLabel('Workstation passphrase').fill(PASSPHRASE);
     await dialog.getByRole('button', { name: 'Sign and lock' }).click();
     await expect(dialog).toBeHidden();
+    // Focus moves from the gone editor to the signature.
+    await expect(app.getByRole('heading', { level: 3, name: 'Signature' })).toBeFocused();
 
     // Signed: read-only, with the signature block; still waiting to reach the server.
     const signature = app.getByRole('region', { name: 'Signature', exact: true });

@@ -23,7 +23,7 @@ import { EncounterFields } from './EncounterFields';
 import { ExportPdfButton } from './ExportPdfButton';
 import { FieldInput } from './FieldInput';
 import { useKnownParticipantName } from './names';
-import { noteChanged } from './notes-cache';
+import { markJustSigned, noteChanged } from './notes-cache';
 import { ProtectedNotice } from './ProtectedNotice';
 import { ShownError } from './PassphraseForm';
 import { SaveStatus } from './SaveStatus';
@@ -102,6 +102,7 @@ export function DraftEditor({
   const sign = async (passphrase: string): Promise<void> => {
     if (!(await saver.flush())) throw new ShownError(t('notes.sign.saveFirst'));
     const signed = await client.call('notes.sign', { noteId: detail.id, passphrase });
+    markJustSigned(signed.id);
     noteChanged(queryClient, signed);
     // A group note is filed as one signed note per attending member (the draft is gone): show
     // the one filed to this client's chart.

@@ -72,7 +72,13 @@ export function MeasureField({
   // A measure not started is one line with a button: a note has room for four of them.
   const [open, setOpen] = useState(answered || required === true);
   const itemsId = `${id}-items`;
-  const scored = definition.items.filter((item) => !item.optional).length;
+  // Questions as numbered on the form: the BAM's 7A–7G are its question 7; optional closing
+  // questions (PHQ-9 / GAD-7 difficulty) are not counted.
+  const scored = new Set(
+    definition.items
+      .filter((item) => !item.optional || (item.kind === 'choice' && item.groupTextKey !== undefined))
+      .map((item) => item.number.replace(/[A-Z]+$/, '')),
+  ).size;
 
   return (
     <Paper withBorder p="sm" component="section" aria-labelledby={headingId} id={id} tabIndex={-1}>

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Group, Modal, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { IconArrowBackUp, IconCheck, IconClockExclamation, IconLock, IconPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type RichTextNode, richTextFromParagraphs, richTextPlain } from '../../shared/notes/content';
 import type { AddendumView, NoteDetail } from '../../shared/notes/rpc';
@@ -9,7 +9,7 @@ import type { TemplateDefinition } from '../../shared/notes/templates/schema';
 import { errorText, formatDateTime } from '../i18n/format';
 import { useRpcClient } from '../rpc/RpcProvider';
 import { ExportPdfButton } from './ExportPdfButton';
-import { noteChanged } from './notes-cache';
+import { noteChanged, takeJustSigned } from './notes-cache';
 import { NoteContentView } from './NoteContentView';
 import { PassphraseForm, ShownError } from './PassphraseForm';
 import { ProtectedNotice } from './ProtectedNotice';
@@ -82,6 +82,11 @@ export function NoteRecordView({
 
 function SignatureBlock({ detail }: { detail: NoteDetail }) {
   const { t, i18n } = useTranslation();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Just signed here: the editor (and its Sign button) is gone; focus moves to the signature.
+  useEffect(() => {
+    if (takeJustSigned(detail.id)) heading.current?.focus();
+  }, [detail.id]);
   const signature = detail.signature;
   if (!signature) return null;
   return (
@@ -89,7 +94,7 @@ function SignatureBlock({ detail }: { detail: NoteDetail }) {
       <Stack gap={6}>
         <Group gap="sm" wrap="wrap">
           <IconLock size={18} aria-hidden />
-          <Title order={3} size="h4" id="signature-heading">
+          <Title order={3} size="h4" id="signature-heading" ref={heading} tabIndex={-1}>
             {t('notes.record.signatureTitle')}
           </Title>
           {detail.lateEntry && (

@@ -36,3 +36,15 @@ export function useNotesSyncRefresh(): void {
     for (const method of NOTE_LISTS.slice(0, 3)) void queryClient.invalidateQueries({ queryKey: ['rpc', method] });
   });
 }
+
+/** Notes signed in this window a moment ago: their record view takes the focus the editor had. */
+const justSigned = new Set<string>();
+
+export function markJustSigned(noteId: string): void {
+  justSigned.add(noteId);
+}
+
+/** True once after `markJustSigned(noteId)`. */
+export function takeJustSigned(noteId: string): boolean {
+  return justSigned.delete(noteId);
+}
