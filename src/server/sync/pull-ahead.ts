@@ -50,7 +50,7 @@ export interface PullAheadOptions {
   now?: () => number;
 }
 
-export const DEFAULT_PULL_AHEAD: PullAheadOptions = { depth: 3, ttlMs: 30_000, maxChains: 16 };
+export const DEFAULT_PULL_AHEAD: PullAheadOptions = { depth: 3, ttlMs: 30_000, maxChains: 8 };
 
 interface Chain<P extends AheadPage> {
   /** User, device, replica, page size and scope: pages of one chain differ only by start. */
