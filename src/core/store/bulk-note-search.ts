@@ -24,8 +24,8 @@ import type { SqliteDatabase } from './open-database';
  * with the notes and the triggers are in place, whatever happens in between. If `work` throws,
  * the TEMP objects are removed and the caller's rollback restores the rest.
  *
- * If the schema does not have exactly these triggers (a later migration changed them), `work`
- * simply runs with whatever triggers there are.
+ * If the triggers that write the index are not exactly these three (a later migration changed
+ * them), `work` simply runs with whatever triggers there are.
  */
 const TRIGGERS = ['session_notes_search_ai', 'session_notes_search_ad', 'session_notes_search_au'] as const;
 const PENDING = 'bulk_note_search_pending';
@@ -35,16 +35,19 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export function withBulkNoteSearch<T>(sqlite: SqliteDatabase, work: () => T): T {
   if (!sqlite.inTransaction) throw new Error('withBulkNoteSearch must run inside a transaction');
+  // Every trigger that writes the search index: exactly the three this knows, or nothing changes.
   const saved = sqlite
     .prepare(
-      `SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = 'session_notes' AND name IN (${TRIGGERS.map(() => '?').join(', ')})`,
+      `SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = 'session_notes' AND sql LIKE '%note_search%'`,
     )
-    .all(...TRIGGERS) as Array<{ name: string; sql: string }>;
+    .all() as Array<{ name: string; sql: string }>;
   // The indexed columns: an external-content FTS5 table names the content table's columns.
   const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('note_search') as string[]).map(
     quote,
   );
-  if (saved.length !== TRIGGERS.length || columns.length === 0) return work();
+  const known =
+    saved.length === TRIGGERS.length && saved.every(({ name }) => (TRIGGERS as readonly string[]).includes(name));
+  if (!known || columns.length === 0) return work();
 
   const cols = columns.join(', ');
   const oldCols = columns.map((c) => `old.${c}`).join(', ');

@@ -186,6 +186,33 @@ describe('search index of notes written in bulk (initial sync)', () => {
     }
   });
 
+  it('leaves the triggers alone when the index is written by triggers it does not know (a later schema)', async () => {
+    const { store, clientId, clinicianId } = await unlockedStore();
+    try {
+      const { sqlite } = store;
+      const n = notes(sqlite, clientId, clinicianId);
+      // A later migration's extra trigger touching the index (here harmlessly).
+      sqlite.exec(
+        'CREATE TRIGGER session_notes_search_extra AFTER INSERT ON session_notes BEGIN SELECT count(*) FROM note_search WHERE 0; END',
+      );
+      const before = triggers(sqlite);
+      let dropped: string[] = [];
+      let added = '';
+      bulk(sqlite, () => {
+        dropped = (before as Array<{ name: string }>)
+          .map((t) => t.name)
+          .filter((name) => !(triggers(sqlite) as Array<{ name: string }>).some((t) => t.name === name));
+        added = n.add('redknot written the old way');
+      });
+      expect(dropped).toEqual([]);
+      expect(triggers(sqlite)).toEqual(before);
+      expect(found(sqlite, 'redknot')).toEqual([added]);
+      checkIndex(sqlite);
+    } finally {
+      store.close();
+    }
+  });
+
   it('a crash in the middle of a bulk write leaves a cache whose index agrees with its notes', async () => {
     const dir = tempDir();
     const setup = await unlockedStore(dir);
