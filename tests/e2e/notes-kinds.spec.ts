@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { accessibilityViolations, expect, PASSPHRASE, test } from './fixtures/harness';
-import { openChart, saveStatus, signNote, startNote, typeInto } from './fixtures/notes';
+import { openChart, richText, saveStatus, signNote, startNote, typeInto } from './fixtures/notes';
 
 /**
  * The other note kinds: an IOP group note, whose attending members each get their own part
@@ -108,12 +108,20 @@ test('a protected SUD counseling note says who sees it, and its author shares it
   await expect(app.getByText('Shared with the care team', { exact: true })).toHaveCount(0);
 });
 
-test('embedded measures score as they are answered: the BAM by use, risk and protective groups with no total, GAD-7 and craving', async ({
+test('copied-forward text loses its mark when edited; embedded measures score as they are answered: the BAM by use, risk and protective groups with no total, GAD-7 and craving', async ({
   app,
 }) => {
   test.setTimeout(240_000);
   await openChart(app, 4);
-  await startNote(app, 'BIRP note', false);
+  await startNote(app, 'BIRP note');
+
+  // The last plan came forward marked as copied; editing it makes it the clinician's own text.
+  const plan = richText(app, 'Plan');
+  await expect(plan.locator('mark[data-copied-forward]').first()).toBeVisible();
+  await expect(app.getByText('Copied from the last note')).toBeVisible();
+  await typeInto(app, 'Plan', ' Adjusted today.');
+  await expect(plan.locator('mark[data-copied-forward]')).toHaveCount(0);
+  await expect(app.getByText('Copied from the last note')).toHaveCount(0);
 
   await app.getByRole('button', { name: 'Answer BAM (Brief Addiction Monitor): 17 questions' }).click();
   const bam = app.getByRole('region', { name: 'BAM (Brief Addiction Monitor)' });

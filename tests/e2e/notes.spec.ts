@@ -43,6 +43,7 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
   try {
     const { name, clientId } = await openChart(app);
     const noteId = await startNote(app, 'SOAP note');
+    const sessionDate = await app.getByLabel(/^Date\b/).inputValue();
     await expect(app.getByRole('heading', { level: 2, name: `SOAP note: ${name}` })).toBeVisible();
 
     // The last note's plan came forward, marked as copied (words for screen readers, a tint for the eye).
@@ -189,6 +190,20 @@ test('a SOAP note with a PHQ-9, written partly offline and across a lock, is sig
     await expect(results.locator('mark')).toHaveText(['zebrafinch']);
     expect(await accessibilityViolations(app)).toEqual([]);
     await app.screenshot({ path: `${SCREENSHOTS}/notes-search.png` });
+    // Filters narrow it: another template finds nothing; signed, this client, today still find it.
+    const found = app.getByRole('status').filter({ hasText: /^(\d+ notes? found|No notes match\.)$/ });
+    await app.getByRole('combobox', { name: 'Template' }).selectOption({ label: 'DAP note' });
+    await expect(found).toHaveText('No notes match.');
+    await app.getByRole('combobox', { name: 'Template' }).selectOption({ label: 'SOAP note' });
+    await app.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Signed' });
+    await app.getByLabel('From', { exact: true }).fill(sessionDate);
+    await app.getByLabel('To', { exact: true }).fill(sessionDate);
+    await app.getByRole('combobox', { name: 'Client' }).fill(name);
+    await app.getByRole('option', { name }).click();
+    await expect(found).toHaveText('1 note found');
+    await app.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Draft' });
+    await expect(found).toHaveText('No notes match.');
+    await app.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Any status' });
     await results.getByRole('link', { name: `${name}: SOAP note` }).click();
     await expect(app.getByRole('heading', { level: 2, name: `SOAP note: ${name}` })).toBeVisible();
 
