@@ -78,8 +78,8 @@ export interface BackendResult {
   seedMs: number;
   /** Our pull with no workstation behind it: server + wire + JSON.parse only. */
   rawPull: RawPullResult;
-  /** The real workstation engine into an empty SQLCipher cache. */
-  initialSync: Timed & { runs: EngineInitialSync[] };
+  /** The real workstation engine into an empty SQLCipher cache (with the server's CPU time meanwhile). */
+  initialSync: Timed & { runs: Array<EngineInitialSync & { serverCpuMs?: number }> };
   latency: EngineLatency;
   /** One request at a time: what a pull and a push cost on the server, statement by statement. */
   anatomy: RequestAnatomy[];
@@ -272,6 +272,7 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Sync
         Object.assign(raw, { pages: pulled.pages, changes: pulled.changes, bodyBytes: pulled.bytes });
         log(`${backend}: raw pull ${run + 1}/${plan.runs}: ${Math.round(raw.runsMs.at(-1)!)} ms`);
 
+        const serverCpu0 = await server.call('cpuMs', undefined);
         const engineRun = await profiled(options.cpuProfileDir, `workstation-initial-sync-${backend}-${run}`, () =>
           engineInitialSync({
             url: info.url,
@@ -281,7 +282,7 @@ export async function runSyncBench(options: SyncBenchOptions = {}): Promise<Sync
             serverBytes: () => server.call('bytesSent', undefined),
           }),
         );
-        initial.runs.push(engineRun);
+        initial.runs.push({ ...engineRun, serverCpuMs: (await server.call('cpuMs', undefined)) - serverCpu0 });
         initial.runsMs.push(engineRun.totalMs);
         log(`${backend}: engine initial sync ${run + 1}/${plan.runs}: ${Math.round(engineRun.totalMs)} ms`);
 
@@ -512,10 +513,13 @@ export function toMarkdown(result: SyncBenchResult): string {
     const run = r.initialSync.runs[0];
     const busyMs = median(r.initialSync.runs.map((x) => x.busyMs));
     const idleMs = median(r.initialSync.runs.map((x) => x.idleMs));
+    const cpuMs = median(r.initialSync.runs.map((x) => x.cpuMs ?? Number.NaN));
+    const serverCpuMs = median(r.initialSync.runs.map((x) => x.serverCpuMs ?? Number.NaN));
     lines.push(
       `| **Ours**: sync engine → SQLCipher cache, server on ${label[r.backend]} | **${ms(r.initialSync.medianMs)}** | ${run?.requests ?? 0} | ${mb(run?.wireBytes ?? 0)} | **${(r.initialSync.medianMs / pouchBest).toFixed(2)}×** |`,
       `| — workstation busy (parse, validate, write the encrypted cache) | ${ms(busyMs)} | | | |`,
       `| — workstation idle, waiting for the server | ${ms(idleMs)} | | | |`,
+      `| — CPU time used meanwhile: workstation process / clinic server process (sign-in included) | ${ms(cpuMs)} / ${ms(serverCpuMs)} | | | |`,
       `| Our pull alone, no workstation (server + wire + JSON.parse) | ${ms(r.rawPull.medianMs)} | ${r.rawPull.pages} | ${mb(r.rawPull.wireBytes)} | ${(r.rawPull.medianMs / pouchBest).toFixed(2)}× |`,
     );
   }
@@ -646,16 +650,29 @@ export function syncNotes(result: SyncBenchResult): string[] {
   const s = (value: number) => `${(value / 1000).toFixed(1)} s`;
   const busy = (b: BackendResult) => median(b.initialSync.runs.map((r) => r.busyMs));
   const idle = (b: BackendResult) => median(b.initialSync.runs.map((r) => r.idleMs));
+  const cpu = (b: BackendResult) => median(b.initialSync.runs.map((r) => r.cpuMs ?? Number.NaN));
+  const serverCpu = (b: BackendResult) => median(b.initialSync.runs.map((r) => r.serverCpuMs ?? Number.NaN));
+  const pouchRuns =
+    p.initialSync.batch100.medianMs <= p.initialSync.batch1000.medianMs
+      ? p.initialSync.batch100.runsMs
+      : p.initialSync.batch1000.runsMs;
+  const pouchSamples = pouchRuns.map((x) => s(x)).join(', ');
   const notes: string[] = ['### Notes', ''];
   notes.push(
     `- **What is compared.** Both stacks move the same ${result.dataset.changes.toLocaleString('en-US')} records (${mb(result.dataset.bodyBytes)} MB of JSON) over loopback, each server in its own process. Ours validates every record against the shared schemas (zod) and writes it into the encrypted cache: SQLCipher pages with HMAC-SHA512, the FTS5 index of note text, each note projected into the chart columns, in bulk-import transactions. PouchDB stores the documents as they come in plaintext LevelDB, with no validation and no search index, and its server gzips its answers (${mb(p.wireBytes)} MB on the wire against our ${mb(result.dataset.bodyBytes)} MB; on loopback that costs it CPU and saves it nothing). The workstation's key derivation (scrypt) is lowered for the benchmark: it is not part of sync.`,
   );
   if (pglite) {
     notes.push(
-      `- **Initial sync: where the time goes** (PGlite server, ${s(pglite.initialSync.medianMs)}). The workstation's thread was busy ${s(busy(pglite))} and idle, waiting for the server, ${s(idle(pglite))} (the engine asks for the next page while it writes one). The server alone serves the 31 pages in ${s(pglite.rawPull.medianMs)} on PGlite${postgres ? ` and ${s(postgres.rawPull.medianMs)} on PostgreSQL, where the whole sync takes ${s(postgres.initialSync.medianMs)} (busy ${s(busy(postgres))}, idle ${s(idle(postgres))})` : ''}.`,
-      '  - *Workstation* (CPU profile of an initial sync, `--cpu-prof`, quiet machine, 2026-11-23): about 45 % of the busy time is inserting the 19,980 notes in `putNote` (src/core/sync/apply-changes.ts), most of it the FTS5 trigger `session_notes_search_ai` indexing each note as it is inserted; 13 % committing the bulk transactions (encrypting and writing pages); 9 % schema validation of the records; 7 % JSON.parse of the answers; 6 % the note projection (`projectNote`). `bench/tools/fts-share-experiment.ts` (20,000 notes, encrypted, product settings, same day): 6.1 s with the per-insert trigger, 2.2 s with no index, 2.1 s + 1.0 s with one `rebuild` after the import. **Change for the engine owner:** on the bulk initial pull (src/core/sync/sync-engine.ts, `applyPages`), drop or bypass the insert trigger and rebuild `note_search` once at the end (beside `rebuildNoteSearch()` in src/core/store/repositories/notes.ts) — or after the badge says Synced, with search saying it is still indexing. Expected saving ≈ 3–4 s here.',
-      "  - *Server* (PGlite): `pullChanges` (src/server/sync/pull.ts) reads each page with drizzle; PGlite (WebAssembly, on the server's only thread) parses every jsonb `data`/`content` value into objects and Fastify serialises them back to JSON. `bench/tools/pull-page-experiment.ts` (in-process, the same 31 pages, PGlite on disk, same day): 3.2 s today, of which JSON.stringify 0.3 s; 1.6 s when PostgreSQL builds each change's JSON (`json_build_object(…)::text` over changes joined with records and notes) and the page is joined as text. **Change for the server owner:** select the change JSON as text in `pullChanges` and send the page as a pre-serialised body (the records are validated when written). Expected: the server half of the pull about 2× faster on PGlite; it also shortens the time the single PGlite thread is blocked for everyone else.",
-      `  - *Targets.* PouchDB's faster configuration took ${s(pouchBest)}, so ≤ 0.5× means ≤ ${s(pouchBest / 2)}; < 3 s is a further factor. Even with both changes the encrypted write of 20,000 notes without an index (≈ 2.2 s) plus parsing and validating ${mb(result.dataset.bodyBytes)} MB (≈ 1.5 s) leave this caseload above 3 s on this 2-core machine; the ≤ 0.5× target looks reachable with both changes on PostgreSQL, and on PGlite only with the server change as well. Not met in this run; numbers above are what the code does today.`,
+      `- **Initial sync: where the time goes** (PGlite server, ${s(pglite.initialSync.medianMs)}). The workstation's thread was busy ${s(busy(pglite))} and idle, waiting for the server, ${s(idle(pglite))}; its process used ${s(cpu(pglite))} of CPU and the clinic server's ${s(serverCpu(pglite))} (sign-in included). The server alone serves the 31 pages in ${s(pglite.rawPull.medianMs)} on PGlite${postgres ? ` and ${s(postgres.rawPull.medianMs)} on PostgreSQL, where the whole sync takes ${s(postgres.initialSync.medianMs)} (busy ${s(busy(postgres))}, idle ${s(idle(postgres))}; CPU ${s(cpu(postgres))} on the workstation, ${s(serverCpu(postgres))} on the server)` : ''}. On a loaded machine "busy" exceeds the CPU time: the thread was ready but waited for a core.`,
+      "  - *What changed on 2026-11-23* (the morning's run: 11.8 s on PGlite, 8.6 s on PostgreSQL, against PouchDB's 11.3 s). (1) The workstation indexes the notes of each bulk transaction for search once, at its end, instead of through the per-row FTS5 triggers (src/core/store/bulk-note-search.ts: inside the transaction the `session_notes_search_*` triggers are dropped and re-created from their stored definitions, TEMP triggers keep notes indexed earlier right, one `INSERT … SELECT` indexes the new ones; a crash or an error rolls all of it back, so the index always agrees with the notes). `bench/tools/fts-share-experiment.ts`, 20,000 notes: the per-row triggers cost 6.9 s, no index 2.5 s, indexing per 3,000-note transaction 3.0 s (load ~5). (2) The server builds each page's JSON in the database, one statement per page, and forwards the text (in-process full pull on PGlite 4.2–4.5 s → 2.4–2.5 s, busy machine). (3) The server reads the next pages of a long pull ahead (3, `pullAheadPages`) while the workstation writes, and a pull runs 4 statements before its page instead of 9. (4) The answer's envelope no longer copies each record's data during validation.",
+      "  - *Workstation* (CPU profile of an initial sync with `bench/tools/initial-sync.ts --cpu-prof`, PGlite, 2026-11-23, quiet machine, load 0.8; shares of the busy time): writing the bulk transactions 73 % — applying the records 43 % (SQLite rows and indexes, the note projection 8 %, record validation), indexing the transaction's notes for search 7 %, committing 23 % (encrypting ~100 MB of pages with AES and HMAC-SHA512, writing, fsync; the cache ends at 99 MB); reading the answers 14 % (JSON.parse 8 %, decoding, envelope validation); garbage collection 6 %. What is left idle is the first page (nothing read ahead yet), each page's request round trip (the pre-page statements and the audit entry, about 10 ms on PGlite) and the push and pull that follow the first pull. Both processes share the 2 cores: the workstation's CPU time is higher when the server works beside it (PGlite) than when it hardly does (PostgreSQL).",
+      `  - *Targets.* PouchDB's faster configuration took ${s(pouchBest)} in this run (samples: ${pouchSamples}; 11.3 s in the morning's run), so ≤ 0.5× means ≤ ${s(pouchBest / 2)}. ${
+        pglite.initialSync.medianMs < 3000
+          ? 'The < 3 s target is met on PGlite.'
+          : cpu(pglite) >= 3000
+            ? `< 3 s is out of reach on this 2-core machine as things stand: the workstation's own work alone — ${s(cpu(pglite))} of CPU${postgres ? ` (${s(cpu(postgres))} beside PostgreSQL)` : ''} to parse and validate ${mb(result.dataset.bodyBytes)} MB and write 30,000 records with 20,000 notes and their search index into the encrypted cache — is above it, even with the server's time hidden behind it. Getting there needs less work per note on the workstation (each note's text is stored three times: the content JSON, \`body_text\` and the search index), cheaper validation than zod for 30,000 records, or a different goal: the recent months first, usable at once, and the history after it.`
+            : `< 3 s is not met on PGlite although the workstation used ${s(cpu(pglite))} of CPU: the rest is waiting, for the server and for a core.`
+      }`,
     );
     const f = pglite.latency.medianPhasesMs;
     notes.push(
@@ -665,7 +682,7 @@ export function syncNotes(result: SyncBenchResult): string[] {
     const pullAnatomy = pglite.anatomy.find((a) => a.request.startsWith('pull, nothing'));
     const pushAnatomy = pglite.anatomy.find((a) => a.request.startsWith('push'));
     notes.push(
-      `- **Load test.** On PGlite the server answered ${l.requests.perSecond} requests/s and the rest waited (pull p50 ${ms(l.latency.pull.p50Ms)}): ${l.workstations} workstations pulling every ${l.cycleMs / 1000} s ask for ~${Math.round(l.workstations / (l.cycleMs / 1000))} pulls/s plus ~${Math.round((l.workstations * l.pushProbability) / (l.cycleMs / 1000))} pushes/s plus a pull per poke, more than one PGlite thread serves at ~${ms(pullAnatomy?.medianMs ?? Number.NaN)} per pull and ~${ms(pushAnatomy?.medianMs ?? Number.NaN)} per push. No request failed and no mutation was refused. A pull runs ${pullAnatomy?.statements ?? '?'} statements (~1 ms each on PGlite: the device check, scope, assignment and supervision watermarks, purge checks, the page, the audit chain's head and the audit insert); a push runs ${pushAnatomy?.statements ?? '?'} (three advisory locks, three savepoints, two audit appends).${postgres ? ` On PostgreSQL the same load was served (${postgres.load.requests.perSecond} requests/s) with pull p50/p95 ${ms(postgres.load.latency.pull.p50Ms)} / ${ms(postgres.load.latency.pull.p95Ms)}.` : ''} So the embedded PGlite default suits a small clinic (tens of workstations); 200 busy workstations need \`DATABASE_URL\` (PostgreSQL). PGlite's ceiling would rise with fewer statements per pull (one query for the scope, watermark and purge checks in src/server/sync/pull.ts), a device check cached for the token's life (src/server/routes/auth.ts \`authenticate\`), and an audit append that does not read the chain head in a separate statement (src/server/audit/chain.ts).`,
+      `- **Load test.** On PGlite the server answered ${l.requests.perSecond} requests/s and the rest waited (pull p50 ${ms(l.latency.pull.p50Ms)}): ${l.workstations} workstations pulling every ${l.cycleMs / 1000} s ask for ~${Math.round(l.workstations / (l.cycleMs / 1000))} pulls/s plus ~${Math.round((l.workstations * l.pushProbability) / (l.cycleMs / 1000))} pushes/s plus a pull per poke, more than one PGlite thread serves at ~${ms(pullAnatomy?.medianMs ?? Number.NaN)} per pull and ~${ms(pushAnatomy?.medianMs ?? Number.NaN)} per push. No request failed and no mutation was refused. A pull runs ${pullAnatomy?.statements ?? '?'} statements (~1 ms each on PGlite: the device check; the replica, feed mark and watermarks in one; scope growth; the scope; the purges in one; the page; and the audit entry's lock, chain head and insert); a push runs ${pushAnatomy?.statements ?? '?'} (three advisory locks, three savepoints, two audit appends).${postgres ? ` On PostgreSQL the same load was served (${postgres.load.requests.perSecond} requests/s) with pull p50/p95 ${ms(postgres.load.latency.pull.p50Ms)} / ${ms(postgres.load.latency.pull.p95Ms)}.` : ''} So the embedded PGlite default suits a small clinic (tens of workstations); 200 busy workstations need \`DATABASE_URL\` (PostgreSQL). PGlite's ceiling would rise further with a device check cached for the token's life (src/server/routes/auth.ts \`authenticate\`; revocation would then need the \`continuum_device_revoked\` notification to drop it) and an audit append in fewer round trips (src/server/audit/chain.ts: a transaction, an advisory lock, the chain's head and the insert).`,
     );
     const sat = (b: BackendResult) =>
       `${b.backend} ${b.saturation.map((x) => x.pushesPerSecond).join(' → ')} pushes/s (p50 ${b.saturation.map((x) => ms(x.latency.p50Ms)).join(' → ')})`;
