@@ -25,10 +25,24 @@ test('an IOP group note files each attending member’s part to their own chart'
   await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
   await app.getByRole('combobox', { name: 'Program' }).selectOption({ label: 'IOP' });
   const table = app.getByRole('table', { name: 'Clients on your caseload' });
-  const first = table.locator('tbody tr:not([aria-hidden])').first().getByRole('link');
-  await expect(first).toBeVisible({ timeout: 90_000 });
-  const member1 = (await first.textContent()) ?? '';
-  await first.click();
+  const rows = table.locator('tbody tr:not([aria-hidden])');
+  // The address changes first and the rows when the core answers: wait for the narrowed list
+  // (every rendered row in IOP) before taking its first client.
+  await expect
+    .poll(
+      async () => {
+        const programs = await rows.locator('td:nth-child(3)').allTextContents();
+        return programs.length > 0 && programs.every((text) => text.includes('IOP'));
+      },
+      { timeout: 90_000 },
+    )
+    .toBe(true);
+  await rows.first().getByRole('link').click();
+  // The chart that opened names the first member (read from it, not from a row that may re-render).
+  await expect(app).toHaveURL(/#\/clients\/[0-9a-f-]{36}/);
+  const heading = app.getByRole('heading', { level: 2 });
+  await expect(heading).not.toHaveText(/^(Caseload|Opening the chart…)?$/);
+  const member1 = ((await heading.textContent()) ?? '').trim();
 
   // New group note with a second member.
   await app.getByRole('region', { name: 'Recent notes' }).getByRole('button', { name: 'New note' }).click();
