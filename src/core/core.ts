@@ -150,6 +150,8 @@ export function startCore(options: CoreOptions): Core {
     'notes.saveDraft': (input) => notes.saveDraft(input),
     'notes.sign': ({ noteId, passphrase }) => notes.sign(noteId, passphrase),
     'notes.addAddendum': ({ noteId, ...input }) => notes.addAddendum(noteId, input),
+    'notes.saveAddendumDraft': (input) => notes.saveAddendumDraft(input),
+    'notes.discardAddendumDraft': ({ noteId, addendumId }) => notes.discardAddendumDraft(noteId, addendumId),
     'notes.discardProposal': ({ noteId, proposalId }) => notes.discardProposal(noteId, proposalId),
     'notes.cosignQueue': () => notes.cosignQueue(),
     'notes.cosign': ({ noteId, passphrase }) => notes.cosign(noteId, passphrase),

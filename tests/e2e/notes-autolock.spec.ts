@@ -2,12 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, firstRun, startHarnessProcess, test, unlock } from './fixtures/harness';
-import { openChart, richText, startNote, typeInto } from './fixtures/notes';
+import {
+  accessibilityViolations,
+  expect,
+  firstRun,
+  PASSPHRASE,
+  startHarnessProcess,
+  test,
+  unlock,
+} from './fixtures/harness';
+import { fillSoapForSigning, openChart, richText, saveStatus, signNote, startNote, typeInto } from './fixtures/notes';
 
 /**
- * The automatic lock never costs a draft: a clinician types into a note and walks away; the
- * workstation locks itself; after unlocking, the note opens again with every word.
+ * Locking never costs what was typed: a clinician types into a note and walks away; the
+ * workstation locks itself; after unlocking, the note opens again with every word. The same
+ * holds for an addendum being written.
  */
 
 /** Move the mouse now and then (activity) until stopped, so the idle lock waits for the test. */
@@ -46,4 +55,43 @@ test('a draft typed just before the automatic lock is all there after unlocking'
     await harness.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('an addendum being written is kept across a lock; discarding it asks first; signed, it joins the note', async ({
+  app,
+}) => {
+  test.setTimeout(240_000);
+  await openChart(app, 3);
+  await startNote(app, 'SOAP note', false);
+  await fillSoapForSigning(app, 'Addendum base note.');
+  await signNote(app, PASSPHRASE);
+
+  // Start an addendum; it is saved as it is typed.
+  await app.getByRole('button', { name: 'Add addendum' }).click();
+  await typeInto(app, 'Addendum text', 'Correction: the session lasted 50 minutes.');
+  await expect(saveStatus(app)).toHaveText(/^Saved \d/);
+
+  // The clinician locks the workstation; after unlocking, the addendum is there to finish.
+  await app.getByRole('button', { name: 'Lock', exact: true }).click();
+  await unlock(app);
+  await expect(richText(app, 'Addendum text')).toHaveText('Correction: the session lasted 50 minutes.');
+  await expect(app.getByRole('button', { name: 'Add addendum' })).toHaveCount(0);
+  expect(await accessibilityViolations(app)).toEqual([]);
+
+  // Discard asks first; "Keep writing" keeps every word.
+  await app.getByRole('button', { name: 'Discard addendum' }).click();
+  const question = app.getByRole('alertdialog', { name: 'Discard this addendum?' });
+  await expect(question).toContainText('It was never sent.');
+  await question.getByRole('button', { name: 'Keep writing' }).click();
+  await expect(question).toBeHidden();
+  await typeInto(app, 'Addendum text', ' Not 45.');
+
+  // Signed: it is the note's addendum, and the form is gone.
+  const form = app.getByRole('region', { name: 'New addendum' });
+  await form.getByLabel('Workstation passphrase').fill(PASSPHRASE);
+  await form.getByRole('button', { name: 'Sign addendum' }).click();
+  const addenda = app.getByRole('region', { name: 'Addendum', exact: true });
+  await expect(addenda).toContainText('Correction: the session lasted 50 minutes. Not 45.');
+  await expect(form).toHaveCount(0);
+  await expect(app.getByRole('button', { name: 'Add addendum' })).toBeVisible();
 });

@@ -47,13 +47,12 @@ test('an edit from another workstation is announced; a draft edited offline on t
     await openNote(other, noteId);
     await expect(richText(other, 'Subjective')).toHaveText('Shared start.');
 
-    // Online, an edit at home reaches the clinic workstation, which says where it was made.
+    // Online, an edit at home reaches the clinic workstation, whose editor (still open, nothing
+    // unsaved) shows it in place and says where it was made.
     await typeInto(other, 'Subjective', ' Seen at home.');
     await expect(saveStatus(other)).toHaveText(/^Saved \d/);
     await syncNow(other);
     await syncNow(app);
-    await app.getByRole('link', { name: /^Back to .+’s chart$/ }).click();
-    await app.locator(`a[href="#/notes/${noteId}"]`).click();
     await expect(richText(app, 'Subjective')).toHaveText('Shared start. Seen at home.');
     await expect(app.getByText(/^Edited on another device at /)).toBeVisible();
     await app.screenshot({ path: `${SCREENSHOTS}/notes-edited-elsewhere.png` });
@@ -86,7 +85,7 @@ test('an edit from another workstation is announced; a draft edited offline on t
     await expect(part.getByRole('group', { name: 'Subjective: mine' })).toContainText(
       'Shared start. Seen at home. Edit from home.',
     );
-    await expect(part.getByRole('group', { name: 'Subjective: on the server' })).toContainText(
+    await expect(part.getByRole('group', { name: 'Subjective: other device' })).toContainText(
       'Shared start. Seen at home. Edit from the clinic.',
     );
     expect(await accessibilityViolations(other)).toEqual([]);
@@ -107,6 +106,14 @@ test('an edit from another workstation is announced; a draft edited offline on t
     await expect(other.getByText('Conflict', { exact: true })).toHaveCount(0);
     await syncNow(other);
     await expect(other.getByRole('status', { name: 'Sync status' })).toHaveText('Synced');
+
+    // The clinic workstation, the draft still open there, shows the merge and no conflict.
+    await syncNow(app);
+    await expect(richText(app, 'Subjective')).toHaveText(
+      'Shared start. Seen at home. Edit from home. Edit from the clinic.',
+    );
+    await expect(app.getByText('This draft was edited on two devices')).toHaveCount(0);
+    await expect(app.getByRole('status', { name: 'Sync status' })).toHaveText('Synced');
   } finally {
     if (offline) await restartClinicServer(clinic);
     await context.close();

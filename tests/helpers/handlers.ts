@@ -70,6 +70,8 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'notes.saveDraft': noNote,
     'notes.sign': noNote,
     'notes.addAddendum': noNote,
+    'notes.saveAddendumDraft': noNote,
+    'notes.discardAddendumDraft': noNote,
     'notes.discardProposal': noNote,
     'notes.cosignQueue': () => ({ notes: [] }),
     'notes.cosign': noNote,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NoteContent } from '../../shared/notes/content';
 import type { NoteDetail } from '../../shared/notes/rpc';
 import type { SqliteDatabase } from '../store/open-database';
@@ -114,4 +115,51 @@ export function markResolved(sqlite: SqliteDatabase, noteId: string, ids: readon
         WHERE status = 'conflict' AND acked_at IS NULL AND entity_type = 'note' AND entity_id = ?`,
     )
     .run(at, noteId);
+}
+
+/**
+ * An edit made on an older revision of a draft than the one now stored: the editor was open
+ * while a newer version arrived (another device's edit, pulled) and the clinician went on
+ * typing. Neither text is dropped: the stored draft stays as it is (it is what the clinic server
+ * holds), and this text is kept beside it as this workstation's side of a conflict, which the
+ * merge screen shows next to the other. Nothing goes to the clinic server until the merge.
+ * Further stale saves replace this text (the editor sends its whole content each time).
+ */
+export function keepBeside(
+  sqlite: SqliteDatabase,
+  row: Pick<NoteRow, 'id' | 'client_id' | 'server_version'>,
+  content: NoteContent,
+  at: string,
+): string {
+  const payload = JSON.stringify({
+    clientId: row.client_id,
+    replicaId: replicaIdOf(sqlite),
+    baseVersion: row.server_version === null ? null : Number(row.server_version),
+    serverVersion: row.server_version === null ? null : Number(row.server_version),
+    content,
+    keptOnThisDevice: true,
+  });
+  const existing = sqlite
+    .prepare(
+      `SELECT id FROM sync_conflicts
+        WHERE entity_type = 'note' AND entity_id = ? AND resolved_at IS NULL AND mutation_id IS NULL
+          AND json_valid(local_payload) AND json_extract(local_payload, '$.keptOnThisDevice') = 1
+        LIMIT 1`,
+    )
+    .pluck()
+    .get(row.id) as string | undefined;
+  if (existing) {
+    sqlite
+      .prepare('UPDATE sync_conflicts SET local_payload = ?, detected_at = ? WHERE id = ?')
+      .run(payload, at, existing);
+    return existing;
+  }
+  const id = randomUUID();
+  sqlite
+    .prepare(
+      `INSERT INTO sync_conflicts (id, entity_type, entity_id, mutation_id, local_payload, server_payload, detected_at)
+       VALUES (?, 'note', ?, NULL, ?, NULL, ?)`,
+    )
+    .run(id, row.id, payload, at);
+  return id;
 }

@@ -1,9 +1,10 @@
-import type { NoteContent } from '../../shared/notes/content';
+import type { NoteContent, RichTextNode } from '../../shared/notes/content';
 import type {
   NoteDetail,
   NoteSearchResult,
   NoteSummary,
   NoteTemplates,
+  SavedAddendumDraft,
   SavedDraftResult,
   ExportPdfResult,
 } from '../../shared/notes/rpc';
@@ -11,7 +12,9 @@ import { RpcError } from '../../shared/rpc/errors';
 import type { WorkstationStore } from '../store';
 import type { SqliteDatabase } from '../store/open-database';
 import type { Outbox } from '../sync/outbox';
-import { conflictDetail, markResolved, openConflictIds } from './conflicts';
+import { sameContent } from '../../shared/notes/canonical';
+import { discardAddendumDraft, saveAddendumDraft } from './addendum-drafts';
+import { conflictDetail, keepBeside, markResolved, openConflictIds } from './conflicts';
 import { exportNotePdf } from './export';
 import { audit, currentUser, deviceIdOf, requireUser, type NotesDeps } from './context';
 import { insertDraft, newDraftContent, newNoteId, queueDraft, updateDraft, type NewDraft } from './drafts';
@@ -126,6 +129,9 @@ export class NotesService {
     if (input.content.templateId !== row.template_id || input.content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
+    if (input.baseRevision < row.draft_revision && !sameContent(input.content, parseContent(row.content))) {
+      return this.keepStaleEdit(store, me, row, input);
+    }
     const group = findTemplate(store.sqlite, row.template_id, row.template_version)?.kind === 'group';
     // The text, its outbox entry and the audit entry in one transaction: one durable commit (one
     // fsync) per autosave, and never a save without its audit entry.
@@ -139,12 +145,39 @@ export class NotesService {
         recordType: 'note',
         recordId: row.id,
         clientId: row.client_id,
-        detail: { revision: written.draftRevision, stale: input.baseRevision < row.draft_revision },
+        detail: { revision: written.draftRevision },
       });
       return written;
     });
     if (!saved) refuseLocked(store, me, row, 'saveDraft');
     return { noteId: row.id, draftRevision: saved.draftRevision, savedAt: new Date(saved.updatedAt).toISOString() };
+  }
+
+  /**
+   * A save based on an older revision than the stored draft, with other text: a newer version
+   * arrived while the editor was open. Last-writer-wins would silently drop the other device's
+   * edit (here and, through the outbox, on the clinic server), so the stored draft stays and this
+   * text is kept beside it as a conflict to merge (see `keepBeside`). The answer keeps the old
+   * revision, so every further save from that editor lands beside the draft too.
+   */
+  private keepStaleEdit(
+    store: WorkstationStore,
+    me: string,
+    row: NoteRow,
+    input: { content: NoteContent; baseRevision: number },
+  ): SavedDraftResult {
+    const at = this.now().toISOString();
+    this.run((sqlite) => {
+      keepBeside(sqlite, row, input.content, at);
+      audit(store, me, {
+        action: 'note.draft_kept_beside',
+        recordType: 'note',
+        recordId: row.id,
+        clientId: row.client_id,
+        detail: { baseRevision: input.baseRevision, revision: row.draft_revision },
+      });
+    });
+    return { noteId: row.id, draftRevision: input.baseRevision, savedAt: at, keptBeside: true };
   }
 
   async sign(noteId: string, passphrase: string): Promise<NoteDetail> {
@@ -172,6 +205,22 @@ export class NotesService {
     const me = requireUser(this.deps, store.sqlite);
     const row = this.requireRow(store.sqlite, noteId, me);
     addAddendum(store, (work) => this.run(work), row, input, me, this.now());
+    return this.detail(store.sqlite, this.requireRow(store.sqlite, noteId, me), me);
+  }
+
+  /** Autosave of an addendum being written (this workstation only until signed). */
+  saveAddendumDraft(input: { noteId: string; addendumId: string; doc: RichTextNode }): SavedAddendumDraft {
+    const store = this.store();
+    const me = requireUser(this.deps, store.sqlite);
+    const row = this.requireRow(store.sqlite, input.noteId, me);
+    return saveAddendumDraft(store, (work) => this.run(work), row, input, me, this.now());
+  }
+
+  discardAddendumDraft(noteId: string, addendumId: string): NoteDetail {
+    const store = this.store();
+    const me = requireUser(this.deps, store.sqlite);
+    const row = this.requireRow(store.sqlite, noteId, me);
+    discardAddendumDraft(store, (work) => this.run(work), row, addendumId, me);
     return this.detail(store.sqlite, this.requireRow(store.sqlite, noteId, me), me);
   }
 

@@ -20,7 +20,7 @@ import { parseContent, parseCosign, type NoteRow } from './notes-queries';
  * elsewhere first), and the supervisor's co-signature or return for revision. The caller has
  * checked the passphrase; everything here runs inside one transaction with its outbox entries.
  */
-type Run = <T>(work: (sqlite: SqliteDatabase, outbox: Outbox) => T) => T;
+export type Run = <T>(work: (sqlite: SqliteDatabase, outbox: Outbox) => T) => T;
 
 /** NOTE_INCOMPLETE's message: what is missing, as codes and paths (never the note's text). */
 export function incompleteMessage(problems: readonly SigningProblem[]): string {
@@ -234,10 +234,15 @@ export function addAddendum(
   const lateEntry = lateEntryOf(now, parseContent(row.content), row.created_at);
   const replay = run((sqlite, outbox) => {
     const existing = sqlite
-      .prepare('SELECT note_id, author_id, content_hash, proposal FROM note_addenda WHERE id = ?')
+      .prepare('SELECT note_id, author_id, status, content_hash, proposal FROM note_addenda WHERE id = ?')
       .get(input.addendumId) as
-      { note_id: string; author_id: string; content_hash: string | null; proposal: number } | undefined;
-    if (existing) {
+      { note_id: string; author_id: string; status: string; content_hash: string | null; proposal: number } | undefined;
+    const ownDraft =
+      existing?.status === 'draft' &&
+      existing.proposal === 0 &&
+      existing.note_id === row.id &&
+      existing.author_id === me;
+    if (existing && !ownDraft) {
       if (
         existing.note_id === row.id &&
         existing.author_id === me &&
@@ -253,6 +258,8 @@ export function addAddendum(
         .run(input.proposalId, row.id, me).changes;
       if (removed === 0) throw new RpcError('NOT_FOUND', 'There is no such addendum proposal of yours for this note.');
     }
+    // The addendum being written (autosaved as a draft) becomes the signed one: same id.
+    if (ownDraft) sqlite.prepare("DELETE FROM note_addenda WHERE id = ? AND status = 'draft'").run(input.addendumId);
     sqlite
       .prepare(
         `INSERT INTO note_addenda (id, note_id, author_id, body_text, body, status, proposal, late_entry, signed_at,

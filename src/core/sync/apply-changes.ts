@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { sameContent } from '../../shared/notes/canonical';
 import type { Change, EntityType } from '../../shared/sync/protocol';
 import { APPLY_ORDER, isRecordEntity, recordSchemas, type RecordData } from '../../shared/sync/records';
 import type { TemplateProtection } from '../../shared/notes/protection';
@@ -394,12 +395,14 @@ interface Statements {
   noteState: Statement;
   noteInsert: Statement;
   noteUpdate: Statement;
+  noteUpdateSameText: Statement;
   noteVersionOnly: Statement;
   noteDelete: Statement;
   measureDelete: Statement;
   planDelete: Map<'relapse_prevention_plans' | 'safety_plans', Statement>;
   conflictUpsert: Statement;
   conflictMutation: Statement;
+  conflictSettled: Statement;
   templatePut: Statement;
   templateDelete: Statement;
   unprotectedTemplateVersions: Statement;
@@ -456,7 +459,7 @@ function statements(sqlite: SqliteDatabase): Statements {
     upsert,
     deletes,
     purge: CLIENT_ROWS.map(([table, where]) => sqlite.prepare(`DELETE FROM ${table} WHERE ${where}`)),
-    noteState: sqlite.prepare('SELECT status, content_hash, server_version FROM session_notes WHERE id = ?'),
+    noteState: sqlite.prepare('SELECT status, content_hash, server_version, content FROM session_notes WHERE id = ?'),
     noteInsert: sqlite.prepare(
       `INSERT INTO session_notes (id, ${NOTE_COLUMNS.join(', ')}, draft_revision) ` +
         `VALUES (@id, ${NOTE_COLUMNS.map((column) => `@${column}`).join(', ')}, 1)`,
@@ -464,6 +467,9 @@ function statements(sqlite: SqliteDatabase): Statements {
     noteUpdate: sqlite.prepare(
       `UPDATE session_notes SET ${noteSet}, draft_revision = draft_revision + 1 WHERE id = @id`,
     ),
+    // The server's copy of a draft with the text this workstation already has (its own save,
+    // echoed): the revision an open editor works from stays valid.
+    noteUpdateSameText: sqlite.prepare(`UPDATE session_notes SET ${noteSet} WHERE id = @id`),
     // What changes on a signed note: its co-sign state, its sharing, and its protection (only
     // ever to protected: the clinic template it was written with may arrive after it).
     noteVersionOnly: sqlite.prepare(
@@ -483,6 +489,9 @@ function statements(sqlite: SqliteDatabase): Statements {
          resolved_at = coalesce(sync_conflicts.resolved_at, excluded.resolved_at)`,
     ),
     conflictMutation: sqlite.prepare('SELECT mutation_id FROM sync_outbox WHERE conflict_id = ? LIMIT 1').pluck(),
+    conflictSettled: sqlite.prepare(
+      `UPDATE sync_outbox SET acked_at = ? WHERE conflict_id = ? AND status = 'conflict' AND acked_at IS NULL`,
+    ),
     templatePut: sqlite.prepare(
       'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
     ),
@@ -851,6 +860,9 @@ function putRecord(
         detected_at: d.createdAt,
         resolved_at: d.resolvedAt,
       });
+      // Resolved (by a merge on any of the author's devices): the push answer that reported it
+      // here is settled too, so it no longer keeps the conflict open on this workstation.
+      if (d.resolvedAt !== null) s.conflictSettled.run(now, id);
       return true;
     }
     case 'addendum': {
@@ -912,7 +924,7 @@ function putNote(
   protection: TemplateProtection,
 ): void {
   const local = s.noteState.get(id) as
-    { status: string; content_hash: string | null; server_version: string | null } | undefined;
+    { status: string; content_hash: string | null; server_version: string | null; content: string } | undefined;
   if (
     local?.server_version !== null &&
     local?.server_version !== undefined &&
@@ -949,12 +961,22 @@ function putNote(
   if (!local) {
     s.noteInsert.run(row);
   } else if (local.status !== 'signed') {
-    s.noteUpdate.run(row);
+    if (d.status === 'draft' && sameText(local.content, d.content)) s.noteUpdateSameText.run(row);
+    else s.noteUpdate.run(row);
   } else if (d.status === 'signed' && d.contentHash === local.content_hash) {
     s.noteVersionOnly.run(version, row.cosign, row.sharing, row.is_protected, id);
   } else {
     s.noteDelete.run(id);
     s.noteInsert.run(row);
+  }
+}
+
+/** A stored draft's text and a pulled one are the same (canonically: jsonb reorders keys). */
+function sameText(stored: string, pulled: unknown): boolean {
+  try {
+    return sameContent(JSON.parse(stored), pulled);
+  } catch {
+    return false;
   }
 }
 

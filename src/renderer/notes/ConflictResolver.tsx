@@ -87,7 +87,7 @@ function differences(
 
 /**
  * Two devices edited this draft offline: both texts side by side for each part that differs.
- * The clinician keeps theirs, keeps the server's, or edits a merged text (narrative fields);
+ * The clinician keeps theirs, keeps the other device's, or writes a merged text (narrative fields);
  * "Save merged note" makes that the draft (`notes.resolveConflict`).
  */
 export function ConflictResolver({

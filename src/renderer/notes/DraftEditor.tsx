@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconDeviceLaptop, IconSignature } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Encounter, FieldValue, NoteContent } from '../../shared/notes/content';
@@ -79,6 +79,19 @@ export function DraftEditor({
     },
     [saver],
   );
+  // A newer revision arrived while the editor was open (the same clinician's edit on another
+  // device, pulled) and nothing typed here is waiting: show it. With unsaved typing the next save
+  // is kept beside it instead, and the merge screen shows both.
+  const [epoch, setEpoch] = useState(0);
+  useEffect(() => {
+    if (!saver.rebase(detail.draftRevision)) return;
+    contentRef.current = detail.content;
+    // Taking in data from outside (the core, after a pull) is what this effect is for; it runs
+    // only when a newer revision arrives, not on the editor's own saves.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setContent(detail.content);
+    setEpoch((current) => current + 1);
+  }, [detail.draftRevision, detail.content, saver, state]);
   const flush = useCallback(() => void saver.flush(), [saver]);
   const knownName = useKnownParticipantName();
   const onFieldChange = useCallback(
@@ -101,6 +114,7 @@ export function DraftEditor({
 
   const sign = async (passphrase: string): Promise<void> => {
     if (!(await saver.flush())) throw new ShownError(t('notes.sign.saveFirst'));
+    if (saver.state.kind === 'keptBeside') throw new ShownError(t('notes.sign.mergeFirst'));
     const signed = await client.call('notes.sign', { noteId: detail.id, passphrase });
     markJustSigned(signed.id);
     noteChanged(queryClient, signed);
@@ -169,7 +183,8 @@ export function DraftEditor({
       )}
       <ProtectedNotice detail={detail} />
 
-      <>
+      {/* The fields own their text once mounted: a newer revision remounts them. */}
+      <Fragment key={epoch}>
         <Paper withBorder p="md" component="section" aria-labelledby="section-encounter">
           <Stack gap="md">
             <Title order={3} size="h4" id="section-encounter">
@@ -222,7 +237,7 @@ export function DraftEditor({
             </Stack>
           </Paper>
         )}
-      </>
+      </Fragment>
 
       <SignDialog
         opened={signing}

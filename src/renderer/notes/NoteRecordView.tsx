@@ -7,6 +7,7 @@ import { type RichTextNode, richTextFromParagraphs, richTextPlain } from '../../
 import type { AddendumView, NoteDetail } from '../../shared/notes/rpc';
 import type { TemplateDefinition } from '../../shared/notes/templates/schema';
 import { errorText, formatDateTime } from '../i18n/format';
+import { RpcError } from '../../shared/rpc/errors';
 import { useRpcClient } from '../rpc/RpcProvider';
 import { ExportPdfButton } from './ExportPdfButton';
 import { noteChanged, takeJustSigned } from './notes-cache';
@@ -15,6 +16,8 @@ import { PassphraseForm, ShownError } from './PassphraseForm';
 import { ProtectedNotice } from './ProtectedNotice';
 import { RichTextField } from './RichTextField';
 import { RichTextView } from './RichTextView';
+import { SaveStatus } from './SaveStatus';
+import { useAddendumDraftSaver } from './useDraftSaver';
 import classes from './notes.module.css';
 
 /**
@@ -35,7 +38,11 @@ export function NoteRecordView({
   const [adding, setAdding] = useState(false);
   const signed = detail.status === 'signed';
   const proposals = detail.addenda.filter((addendum) => addendum.state === 'proposal');
-  const addenda = detail.addenda.filter((addendum) => addendum.state !== 'proposal');
+  const addenda = detail.addenda.filter((addendum) => addendum.state === 'signed');
+  // The addendum this clinician was writing (autosaved here): its form stays open until it is
+  // signed or discarded.
+  const writing = detail.addenda.find((addendum) => addendum.state === 'draft');
+  const formOpen = adding || writing !== undefined;
 
   return (
     <Stack gap="md">
@@ -45,7 +52,7 @@ export function NoteRecordView({
         </Text>
         <Group gap="sm">
           <ExportPdfButton noteId={detail.id} />
-          {signed && detail.isOwn && !adding && (
+          {signed && detail.isOwn && !formOpen && (
             <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setAdding(true)}>
               {t('notes.addendum.add')}
             </Button>
@@ -75,7 +82,9 @@ export function NoteRecordView({
         </Paper>
       )}
 
-      {adding && <AddendumForm noteId={detail.id} onDone={() => setAdding(false)} />}
+      {formOpen && (
+        <AddendumForm key={writing?.id ?? 'new'} noteId={detail.id} draft={writing} onDone={() => setAdding(false)} />
+      )}
     </Stack>
   );
 }
@@ -291,32 +300,115 @@ function AddendumEntry({ addendum }: { addendum: AddendumView }) {
   );
 }
 
-/** Write and sign an addendum (rich text, then the passphrase). */
-function AddendumForm({ noteId, onDone }: { noteId: string; onDone: () => void }) {
+/** The editor's starting document of an addendum draft (its rich text, else its plain text). */
+function draftDoc(draft: AddendumView | undefined): RichTextNode | undefined {
+  if (!draft) return undefined;
+  return draft.body.doc ?? richTextFromParagraphs(draft.body.text.split('\n'));
+}
+
+/**
+ * Write and sign an addendum (rich text, then the passphrase). What is written is autosaved on
+ * this workstation (never sent until signed), so it survives a lock, a crash or leaving the page,
+ * and the form opens again with it; Discard deletes it.
+ */
+function AddendumForm({
+  noteId,
+  draft,
+  onDone,
+}: {
+  noteId: string;
+  draft: AddendumView | undefined;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const client = useRpcClient();
   const queryClient = useQueryClient();
-  const [addendumId] = useState(() => crypto.randomUUID());
-  const [doc, setDoc] = useState<RichTextNode | undefined>(undefined);
+  const [addendumId] = useState(() => draft?.id ?? crypto.randomUUID());
+  const [doc, setDoc] = useState<RichTextNode | undefined>(() => draftDoc(draft));
+  const { saver, state } = useAddendumDraftSaver(noteId, addendumId);
+  const [confirming, setConfirming] = useState(false);
+  const [discardError, setDiscardError] = useState<string | null>(null);
   const empty = !doc || richTextPlain(doc).trim() === '';
+
+  const discard = async (): Promise<void> => {
+    setDiscardError(null);
+    await saver.flush();
+    saver.dispose();
+    try {
+      noteChanged(queryClient, await client.call('notes.discardAddendumDraft', { noteId, addendumId }));
+    } catch (caught) {
+      // Never saved (nothing was written): there is nothing to delete.
+      if (!(caught instanceof RpcError && caught.code === 'NOT_FOUND')) {
+        setDiscardError(errorText(t, caught));
+        return;
+      }
+    }
+    onDone();
+  };
+
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="addendum-form-heading">
       <Stack gap="sm">
-        <Title order={3} size="h4" id="addendum-form-heading">
-          {t('notes.addendum.newTitle')}
-        </Title>
+        <Group justify="space-between" gap="sm" wrap="wrap">
+          <Title order={3} size="h4" id="addendum-form-heading">
+            {t('notes.addendum.newTitle')}
+          </Title>
+          <SaveStatus state={state} onRetry={() => void saver.flush()} />
+        </Group>
         <Text size="sm">{t('notes.addendum.newIntro')}</Text>
-        <RichTextField id="addendum-text" label={t('notes.addendum.text')} doc={doc} onChange={setDoc} />
+        <RichTextField
+          id="addendum-text"
+          label={t('notes.addendum.text')}
+          doc={doc}
+          onChange={(next) => {
+            setDoc(next);
+            saver.update(next);
+          }}
+          onBlur={() => void saver.flush()}
+        />
         <PassphraseForm
           submitLabel={t('notes.addendum.sign')}
           disabled={empty}
-          onCancel={onDone}
           onSubmit={async (passphrase) => {
             if (!doc || empty) throw new ShownError(t('notes.addendum.empty'));
-            noteChanged(queryClient, await client.call('notes.addAddendum', { noteId, addendumId, doc, passphrase }));
+            if (!(await saver.flush())) throw new ShownError(t('notes.sign.saveFirst'));
+            const amended = await client.call('notes.addAddendum', { noteId, addendumId, doc, passphrase });
+            saver.dispose();
+            noteChanged(queryClient, amended);
             onDone();
           }}
         />
+        {confirming ? (
+          <Alert
+            color="red"
+            role="alertdialog"
+            aria-labelledby="addendum-discard-question"
+            title={t('notes.addendum.discardQuestion')}
+          >
+            <Text id="addendum-discard-question" size="sm" mb="sm">
+              {t('notes.addendum.discardExplained')}
+            </Text>
+            {discardError && (
+              <Text size="sm" c="red" role="alert" mb="sm">
+                {discardError}
+              </Text>
+            )}
+            <Group gap="sm">
+              <Button color="red" onClick={() => void discard()}>
+                {t('notes.addendum.discardConfirm')}
+              </Button>
+              <Button variant="default" onClick={() => setConfirming(false)} data-autofocus>
+                {t('notes.addendum.keepWriting')}
+              </Button>
+            </Group>
+          </Alert>
+        ) : (
+          <Group>
+            <Button variant="default" onClick={() => (empty ? void discard() : setConfirming(true))}>
+              {t('notes.addendum.discard')}
+            </Button>
+          </Group>
+        )}
       </Stack>
     </Paper>
   );

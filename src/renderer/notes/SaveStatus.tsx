@@ -17,17 +17,21 @@ export function SaveStatus({ state, onRetry }: { state: SaveState; onRetry: () =
       <Group gap={6} wrap="nowrap" role="status" aria-live="polite" aria-label={t('notes.save.label')}>
         {state.kind === 'saved' && <IconCheck size={16} aria-hidden />}
         {state.kind === 'saving' && <IconLoader2 size={16} aria-hidden />}
-        {state.kind === 'failed' && <IconAlertCircle size={16} color="var(--mantine-color-red-7)" aria-hidden />}
+        {(state.kind === 'failed' || state.kind === 'keptBeside') && (
+          <IconAlertCircle size={16} color="var(--mantine-color-red-7)" aria-hidden />
+        )}
         <Text size="sm" {...(state.kind === 'failed' ? { c: 'red', fw: 600 } : {})}>
           {state.kind === 'saved'
             ? state.at
               ? t('notes.save.savedAt', { time: formatTime(state.at, i18n.language) })
               : t('notes.save.upToDate')
-            : state.kind === 'saving'
-              ? t('notes.save.saving')
-              : t('notes.save.failed', {
-                  reason: errorText(t, new RpcError(isRpcErrorCode(state.code) ? state.code : 'INTERNAL', '')),
-                })}
+            : state.kind === 'keptBeside'
+              ? t('notes.save.keptBeside', { time: formatTime(state.at, i18n.language) })
+              : state.kind === 'saving'
+                ? t('notes.save.saving')
+                : t('notes.save.failed', {
+                    reason: errorText(t, new RpcError(isRpcErrorCode(state.code) ? state.code : 'INTERNAL', '')),
+                  })}
         </Text>
       </Group>
       {state.kind === 'failed' && state.code !== 'NOTE_LOCKED' && (

@@ -10,6 +10,11 @@
  *   sent next. Typing is never blocked by a save.
  * - `flush()` sends whatever is queued now (blur, navigation, before a lock, page hide) and
  *   resolves `true` once everything typed so far is saved, `false` if a save failed.
+ * - A save the core kept beside a newer draft (another device's version arrived while the editor
+ *   was open) keeps the old base revision, so every later save from this editor lands beside it
+ *   too; the state says so until the editor makes way for the merge screen.
+ * - `rebase(revision)` takes a newer stored revision as the base (the editor showed it) when
+ *   nothing typed is waiting.
  * - A failed save keeps the content queued; it is tried again on the next change, on `flush()`
  *   (the Retry button), and by itself after `retryMs`, except after a refusal that cannot
  *   change by trying again (the note was signed meanwhile: `terminalCodes`).
@@ -22,11 +27,14 @@ export type SaveState =
   /** Changes are waiting for the debounce or a save is in flight. */
   | { kind: 'saving' }
   /** The last save failed with this error code; the content is kept and tried again. */
-  | { kind: 'failed'; code: string };
+  | { kind: 'failed'; code: string }
+  /** Saved beside a newer version of the draft (a conflict to merge); `at` is when. */
+  | { kind: 'keptBeside'; at: string };
 
 export interface SaveResult {
   draftRevision: number;
   savedAt: string;
+  keptBeside?: true | undefined;
 }
 
 export interface DraftSaverOptions<T> {
@@ -63,6 +71,8 @@ export class DraftSaver<T> {
   private lastSavedAt: string | null = null;
   private failedCode: string | null = null;
   private disposed = false;
+  /** A save was kept beside a newer draft: this editor's text is one side of a conflict now. */
+  private keptBeside = false;
 
   constructor(private readonly options: DraftSaverOptions<T>) {
     this.revisionValue = options.revision;
@@ -75,6 +85,16 @@ export class DraftSaver<T> {
   /** The revision of the last save (what the next save sends as its base). */
   get revision(): number {
     return this.revisionValue;
+  }
+
+  /**
+   * A newer revision is shown in the editor (another device's edit, pulled): later saves are
+   * based on it. Refused (false) while anything typed is waiting or was kept beside.
+   */
+  rebase(revision: number): boolean {
+    if (this.dirty || this.keptBeside || revision <= this.revisionValue) return false;
+    this.revisionValue = revision;
+    return true;
   }
 
   /** Something typed is not saved yet (queued, in flight or failed). */
@@ -151,10 +171,17 @@ export class DraftSaver<T> {
         content,
         baseRevision: this.revisionValue,
       });
-      this.revisionValue = result.draftRevision;
       this.lastSavedAt = result.savedAt;
       this.failedCode = null;
-      if (!this.queued) this.setState({ kind: 'saved', at: this.lastSavedAt });
+      if (result.keptBeside) {
+        this.keptBeside = true;
+      } else {
+        this.revisionValue = result.draftRevision;
+      }
+      if (!this.queued)
+        this.setState(
+          this.keptBeside ? { kind: 'keptBeside', at: this.lastSavedAt } : { kind: 'saved', at: this.lastSavedAt },
+        );
     } catch (error) {
       // Keep the text: newer content queued meanwhile supersedes it, otherwise it waits here.
       this.queued ??= { content };

@@ -89,3 +89,15 @@ export function canonicalize(value: unknown): string {
 export function contentHash(content: unknown): string {
   return sha256Hex(canonicalize(content));
 }
+
+/**
+ * The same note content? Canonically: key order (PostgreSQL's jsonb reorders keys) and the
+ * Unicode form of text do not count. Content that cannot be canonicalized is never "the same".
+ */
+export function sameContent(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalize(a) === canonicalize(b);
+  } catch {
+    return false;
+  }
+}

@@ -152,12 +152,23 @@ export const saveDraftInputSchema = z
   .object({
     noteId: uuid,
     content: noteContentSchema,
-    /** The `draftRevision` this edit started from (a stale one is still saved: last writer on this device wins, the revision says which). */
+    /**
+     * The `draftRevision` this edit started from. Older than the stored draft (a newer version
+     * arrived while the editor was open) and with other text: the stored draft stays and this
+     * text is kept beside it as a conflict to merge (`keptBeside` in the answer).
+     */
     baseRevision: z.int().nonnegative(),
   })
   .strict();
 
-export const savedDraftSchema = z.object({ noteId: uuid, draftRevision: z.int().positive(), savedAt: isoTime });
+export const savedDraftSchema = z.object({
+  noteId: uuid,
+  /** The revision the editor's next save is based on (unchanged when the text was kept beside). */
+  draftRevision: z.int().nonnegative(),
+  savedAt: isoTime,
+  /** The text was kept beside a newer draft, as this workstation's side of a conflict. */
+  keptBeside: z.literal(true).optional(),
+});
 export type SavedDraftResult = z.infer<typeof savedDraftSchema>;
 
 /** Signing asks for the workstation passphrase again (WRONG_PASSPHRASE when it does not match). */
@@ -173,6 +184,23 @@ export const addAddendumInputSchema = z
     proposalId: uuid.optional(),
   })
   .strict();
+
+/**
+ * An addendum being written, kept on this workstation only (never sent until signed): autosaved
+ * like a draft note, so a lock, a crash or a closed window loses nothing. Text that is empty
+ * once trimmed removes the draft. CONFLICT when the note is a draft; NOTE_LOCKED for an id
+ * already signed.
+ */
+export const saveAddendumDraftInputSchema = z
+  .object({ noteId: uuid, addendumId: uuid, doc: richTextNodeSchema })
+  .strict();
+export const savedAddendumDraftSchema = z.object({
+  addendumId: uuid,
+  /** Null when the empty text removed the draft. */
+  savedAt: isoTime.nullable(),
+});
+export type SavedAddendumDraft = z.infer<typeof savedAddendumDraftSchema>;
+export const discardAddendumDraftInputSchema = z.object({ noteId: uuid, addendumId: uuid }).strict();
 
 export const cosignInputSchema = z.object({ noteId: uuid, passphrase: z.string().min(1).max(1024) }).strict();
 export const returnNoteInputSchema = z.object({ noteId: uuid, comment: z.string().trim().min(1).max(2_000) }).strict();

@@ -4,6 +4,7 @@ import {
   addAddendumInputSchema,
   cosignInputSchema,
   createDraftInputSchema,
+  discardAddendumDraftInputSchema,
   discardProposalInputSchema,
   exportPdfResultSchema,
   listNotesInputSchema,
@@ -15,7 +16,9 @@ import {
   resolveConflictInputSchema,
   returnNoteInputSchema,
   setNoteSharingInputSchema,
+  savedAddendumDraftSchema,
   savedDraftSchema,
+  saveAddendumDraftInputSchema,
   saveDraftInputSchema,
   searchNotesInputSchema,
   signNoteInputSchema,
@@ -103,6 +106,9 @@ export const methods = {
   /** NOTE_INCOMPLETE when something the template requires is missing; WRONG_PASSPHRASE. */
   'notes.sign': method({ input: signNoteInputSchema, output: noteDetailSchema }),
   'notes.addAddendum': method({ input: addAddendumInputSchema, output: noteDetailSchema }),
+  /** Autosave of an addendum being written (this workstation only, until signed). */
+  'notes.saveAddendumDraft': method({ input: saveAddendumDraftInputSchema, output: savedAddendumDraftSchema }),
+  'notes.discardAddendumDraft': method({ input: discardAddendumDraftInputSchema, output: noteDetailSchema }),
   'notes.discardProposal': method({ input: discardProposalInputSchema, output: noteDetailSchema }),
   /** Supervisor: the notes waiting for their co-signature. */
   'notes.cosignQueue': method({ input: empty, output: z.object({ notes: z.array(noteSummarySchema) }) }),

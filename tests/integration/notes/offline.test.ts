@@ -201,4 +201,129 @@ describe('notes offline on two devices', () => {
       b.ws.running.client.call('notes.discardProposal', { noteId, proposalId: proposal.id }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('the merge may be made on the device whose edit won: the device whose edit conflicted then shows no conflict either', async () => {
+    const { noteId, base, a, b } = await draftOnTwoDevices();
+    const openedOnB = await b.ws.running.client.call('notes.get', { noteId });
+    a.proxy.cut();
+    b.proxy.cut();
+    await a.ws.running.client.call('notes.saveDraft', {
+      noteId,
+      content: withSubjective(base, 'Written on the laptop.'),
+      baseRevision: 2,
+    });
+    await b.ws.running.client.call('notes.saveDraft', {
+      noteId,
+      content: withSubjective(base, 'Written on the desktop.'),
+      baseRevision: openedOnB.draftRevision,
+    });
+    a.proxy.restore();
+    await a.ws.running.client.call('sync.now', {});
+    await synced(a.ws);
+    b.proxy.restore();
+    await b.ws.running.client.call('sync.now', {});
+    // B's push was answered "conflict"; both devices show the conflict.
+    await eventually(
+      () => b.ws.running.client.call('notes.get', { noteId }),
+      (note) => note.conflictDetail !== null,
+    );
+    await a.ws.running.client.call('sync.now', {});
+    await eventually(
+      () => a.ws.running.client.call('notes.get', { noteId }),
+      (note) => note.conflictDetail !== null,
+    );
+
+    // Merged on A (whose edit won); B, whose push reported the conflict, settles too.
+    const merged = withSubjective(base, 'Written on the laptop. Written on the desktop.');
+    await a.ws.running.client.call('notes.resolveConflict', { noteId, content: merged });
+    await synced(a.ws);
+    await b.ws.running.client.call('sync.now', {});
+    const onB = await eventually(
+      () => b.ws.running.client.call('notes.get', { noteId }),
+      (note) => subjectiveOf(note.content) === subjectiveOf(merged),
+    );
+    expect(onB.conflict).toBe(false);
+    expect(onB.conflictDetail).toBeNull();
+    expect((await b.ws.running.client.call('sync.details', {})).conflicts).toEqual([]);
+    // B goes on writing and signs: no conflict stands in the way.
+    const next = await b.ws.running.client.call('notes.saveDraft', {
+      noteId,
+      content: withSubjective(base, 'Written on the laptop. Written on the desktop. Signed on the desktop.'),
+      baseRevision: onB.draftRevision,
+    });
+    expect(next.keptBeside).toBeUndefined();
+    const signed = await b.ws.running.client.call('notes.sign', { noteId, passphrase: PASSPHRASE });
+    expect(signed.status).toBe('signed');
+  });
+
+  it('an editor still open on an older revision never writes over a newer one: its text is kept beside it to merge', async () => {
+    const { noteId, base, a, b } = await draftOnTwoDevices();
+    const serverContent = async () => (await database.db.select().from(notes).where(eq(notes.id, noteId)))[0]?.content;
+
+    // A's own save comes back from the server unchanged: the revision its editor works from stays valid.
+    const laptop = withSubjective(base, 'Typed on the laptop.');
+    const savedA = await a.ws.running.client.call('notes.saveDraft', { noteId, content: laptop, baseRevision: 2 });
+    await synced(a.ws);
+    await b.ws.running.client.call('sync.now', {});
+    const onB = await eventually(
+      () => b.ws.running.client.call('notes.get', { noteId }),
+      (note) => subjectiveOf(note.content) === 'Typed on the laptop.',
+    );
+    await a.ws.running.client.call('sync.now', {});
+    expect((await a.ws.running.client.call('notes.get', { noteId })).draftRevision).toBe(savedA.draftRevision);
+
+    // The desktop edits the draft; the laptop receives it while its editor is still open.
+    const desktop = withSubjective(base, 'Typed on the laptop. Added on the desktop.');
+    await b.ws.running.client.call('notes.saveDraft', { noteId, content: desktop, baseRevision: onB.draftRevision });
+    await synced(b.ws);
+    await a.ws.running.client.call('sync.now', {});
+    const pulled = await eventually(
+      () => a.ws.running.client.call('notes.get', { noteId }),
+      (note) => subjectiveOf(note.content) === 'Typed on the laptop. Added on the desktop.',
+    );
+    expect(pulled.draftRevision).toBeGreaterThan(savedA.draftRevision);
+
+    // The laptop's editor goes on from what it showed: its text is kept beside the newer draft.
+    const stale = withSubjective(base, 'Typed on the laptop. More typed on the laptop.');
+    const kept = await a.ws.running.client.call('notes.saveDraft', {
+      noteId,
+      content: stale,
+      baseRevision: savedA.draftRevision,
+    });
+    expect(kept.keptBeside).toBe(true);
+    expect(kept.draftRevision).toBe(savedA.draftRevision);
+    const staler = withSubjective(base, 'Typed on the laptop. More typed on the laptop. And more.');
+    await a.ws.running.client.call('notes.saveDraft', { noteId, content: staler, baseRevision: kept.draftRevision });
+    const conflicted = await a.ws.running.client.call('notes.get', { noteId });
+    expect(subjectiveOf(conflicted.content)).toBe('Typed on the laptop. Added on the desktop.');
+    expect(subjectiveOf(conflicted.conflictDetail!.mine)).toBe(
+      'Typed on the laptop. More typed on the laptop. And more.',
+    );
+    expect(subjectiveOf(conflicted.conflictDetail!.theirs)).toBe('Typed on the laptop. Added on the desktop.');
+    expect((await a.ws.running.client.call('sync.details', {})).conflicts).toHaveLength(1);
+    await expect(a.ws.running.client.call('notes.sign', { noteId, passphrase: PASSPHRASE })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    // Nothing of it reached the clinic server, which keeps the desktop's text.
+    await a.ws.running.client.call('sync.now', {});
+    await synced(a.ws);
+    expect(await serverContent()).toEqual(desktop);
+
+    // The merge is the draft everywhere, with no conflict left on either device.
+    const merged = withSubjective(
+      base,
+      'Typed on the laptop. Added on the desktop. More typed on the laptop. And more.',
+    );
+    expect((await a.ws.running.client.call('notes.resolveConflict', { noteId, content: merged })).conflict).toBe(false);
+    await synced(a.ws);
+    expect(await serverContent()).toEqual(merged);
+    await b.ws.running.client.call('sync.now', {});
+    const onBMerged = await eventually(
+      () => b.ws.running.client.call('notes.get', { noteId }),
+      (note) => subjectiveOf(note.content) === subjectiveOf(merged),
+    );
+    expect(onBMerged.conflict).toBe(false);
+    expect((await a.ws.running.client.call('sync.details', {})).conflicts).toEqual([]);
+    expect((await b.ws.running.client.call('sync.details', {})).conflicts).toEqual([]);
+  });
 });

@@ -9,7 +9,7 @@ import { DraftSaver, type SaveState } from '../../../src/renderer/notes/draft-sa
 interface Call {
   content: string;
   baseRevision: number;
-  resolve: (revision: number) => void;
+  resolve: (revision: number, keptBeside?: true) => void;
   reject: (code: string) => void;
 }
 
@@ -33,9 +33,9 @@ function harness(options: { debounceMs?: number; maxWaitMs?: number; terminal?: 
         calls.push({
           content,
           baseRevision,
-          resolve: (revision) => {
+          resolve: (revision, keptBeside) => {
             inFlight -= 1;
-            resolve({ draftRevision: revision, savedAt: '2026-03-02T10:42:00.000Z' });
+            resolve({ draftRevision: revision, savedAt: '2026-03-02T10:42:00.000Z', keptBeside });
           },
           reject: (code) => {
             inFlight -= 1;
@@ -165,5 +165,36 @@ describe('draft autosave', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(calls).toHaveLength(1);
     expect(saver.state).toEqual({ kind: 'failed', code: 'NOTE_LOCKED' });
+  });
+
+  it('takes a newer stored revision as its base only when nothing typed is waiting', async () => {
+    const { saver, calls } = harness();
+    expect(saver.rebase(2)).toBe(false);
+    saver.update('typed');
+    expect(saver.rebase(5)).toBe(false);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(saver.rebase(5)).toBe(false);
+    calls[0]!.resolve(4);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saver.rebase(5)).toBe(true);
+    saver.update('after the newer revision');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(calls[1]!.baseRevision).toBe(5);
+  });
+
+  it('a save kept beside a newer draft keeps its old base for every later save, and says so', async () => {
+    const { saver, calls, states } = harness();
+    saver.update('typed on an older revision');
+    await vi.advanceTimersByTimeAsync(600);
+    calls[0]!.resolve(3, true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states.at(-1)).toEqual({ kind: 'keptBeside', at: '2026-03-02T10:42:00.000Z' });
+    expect(saver.rebase(9)).toBe(false);
+    saver.update('more typing');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(calls[1]).toMatchObject({ content: 'more typing', baseRevision: 3 });
+    calls[1]!.resolve(3, true);
+    await expect(saver.flush()).resolves.toBe(true);
+    expect(saver.state.kind).toBe('keptBeside');
   });
 });
