@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { records } from '../../../src/server/db/schema';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced } from '../sync/helpers/workstation';
 import { completeSoap, eventually, paragraph } from './helpers';
 
 /**
@@ -14,29 +12,16 @@ import { completeSoap, eventually, paragraph } from './helpers';
  * the core closing, never leaves the workstation until it is signed, and signing turns that same
  * draft into the signed addendum the clinic server and the care team receive.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
-
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+const env = useClinic();
 
 /** A clinician with a signed note on their workstation (synced). */
 async function signedNote() {
-  const user = await createUser(database.db);
-  const clientId = await createClient(database.db);
-  await assign(database.db, user.id, clientId, 'caseload');
+  const user = await createUser(env.database.db);
+  const clientId = await createClient(env.database.db);
+  await assign(env.database.db, user.id, clientId, 'caseload');
   const ws = startWorkstation();
   onTestFinished(() => ws.stop().catch(() => undefined));
-  await ws.setUp(clinic.url, user.username);
+  await ws.setUp(env.clinic.url, user.username);
   const draft = await ws.running.client.call('notes.createDraft', { clientId, templateId: 'soap' });
   await ws.running.client.call('notes.saveDraft', {
     noteId: draft.id,
@@ -67,7 +52,7 @@ describe('addenda being written', () => {
     await ws.running.client.call('sync.now', {});
     await synced(ws);
     // Nothing of it reached the clinic server, and the note shows no addendum yet.
-    expect(await database.db.select().from(records).where(eq(records.id, addendumId))).toEqual([]);
+    expect(await env.database.db.select().from(records).where(eq(records.id, addendumId))).toEqual([]);
     const meanwhile = await ws.running.client.call('notes.get', { noteId });
     expect(meanwhile.addendumCount).toBe(0);
 
@@ -93,18 +78,18 @@ describe('addenda being written', () => {
     expect(signed.addendumCount).toBe(1);
     await synced(again);
     await eventually(
-      () => database.db.select().from(records).where(eq(records.id, addendumId)),
+      () => env.database.db.select().from(records).where(eq(records.id, addendumId)),
       (rows) => rows.length === 1,
     );
     await expect(
       again.running.client.call('notes.saveAddendumDraft', { noteId, addendumId, doc: paragraph('Changed after.') }),
     ).rejects.toMatchObject({ code: 'NOTE_LOCKED' });
 
-    const colleague = await createUser(database.db);
-    await assign(database.db, colleague.id, clientId, 'care_team');
+    const colleague = await createUser(env.database.db);
+    await assign(env.database.db, colleague.id, clientId, 'care_team');
     const other = startWorkstation();
     onTestFinished(() => other.stop().catch(() => undefined));
-    await other.setUp(clinic.url, colleague.username);
+    await other.setUp(env.clinic.url, colleague.username);
     const seen = await eventually(
       () => other.running.client.call('notes.get', { noteId }),
       (note) => note.addendumCount === 1,

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import { notes } from '../../../src/server/db/schema';
 import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { MIGRATIONS_DIR } from '../store/seed';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
+import { useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation } from '../sync/helpers/workstation';
 import { completeSoap, subjectiveOf } from './helpers';
 
@@ -18,26 +17,15 @@ import { completeSoap, subjectiveOf } from './helpers';
  */
 const TYPIST = join(import.meta.dirname, 'fixtures/typing-core.ts');
 
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 describe('killing the core mid-typing', () => {
   it('loses nothing that was acknowledged: the last returned save is in the note after a restart', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const first = startWorkstation();
-    await first.setUp(clinic.url, user.username);
+    await first.setUp(env.clinic.url, user.username);
     const draft = await first.running.client.call('notes.createDraft', { clientId, templateId: 'soap' });
     await first.running.client.call('notes.saveDraft', {
       noteId: draft.id,
@@ -92,7 +80,7 @@ describe('killing the core mid-typing', () => {
     expect(again.running.core.vault.unlockedStore.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     // And it still reaches the clinic server.
     await waitFor(() => again.running.core.sync.status().pending === 0, 15_000);
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(server?.content).toEqual(note.content);
   });
 });

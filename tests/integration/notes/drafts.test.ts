@@ -1,47 +1,32 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import { notes } from '../../../src/server/db/schema';
 import { publishTemplates } from '../../../src/server/records/templates';
 import { COPIED_FORWARD_MARK, hasCopiedText } from '../../../src/shared/notes/copy-forward';
 import { SOAP_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
 import type { NoteContent } from '../../../src/shared/notes/content';
 import { RpcError } from '../../../src/shared/rpc/errors';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced } from '../sync/helpers/workstation';
 import { completeSoap, paragraph } from './helpers';
 
 /**
  * Writing notes on one workstation against the real server: what signing requires, late entries,
  * copy forward, and the IOP group note filed to each attending member's chart.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
-
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+const env = useClinic();
 
 async function clinician(clients = 1) {
-  const user = await createUser(database.db);
+  const user = await createUser(env.database.db);
   const ids: string[] = [];
   for (let i = 0; i < clients; i += 1) {
-    const id = await createClient(database.db);
-    await assign(database.db, user.id, id, 'caseload');
+    const id = await createClient(env.database.db);
+    await assign(env.database.db, user.id, id, 'caseload');
     ids.push(id);
   }
   const ws = startWorkstation();
-  await ws.setUp(clinic.url, user.username);
+  await ws.setUp(env.clinic.url, user.username);
   return { user, clientIds: ids, ws, rpc: ws.running.client };
 }
 
@@ -90,7 +75,7 @@ describe('writing notes', () => {
     expect((await rpc.call('notes.sign', { noteId: timely.id, passphrase: PASSPHRASE })).lateEntry).toBe(false);
 
     await synced(ws);
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, empty.id));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, empty.id));
     expect(server?.status).toBe('signed');
     const actions = ws.running.core.vault.unlockedStore.audit
       .recent(100)
@@ -109,7 +94,7 @@ describe('writing notes', () => {
 
   it('offers the built-in templates and the clinic’s own, and writes a note with a clinic template', async () => {
     const { clientIds, rpc } = await clinician();
-    await publishTemplates(database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 2 }]);
+    await publishTemplates(env.database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 2 }]);
     await rpc.call('sync.now', {});
     const { templates } = await rpc.call('notes.templates', {});
     expect(templates.filter((t) => t.builtIn).map((t) => t.definition.id)).toEqual([
@@ -192,7 +177,7 @@ describe('writing notes', () => {
     await rpc.call('notes.saveDraft', { noteId: draft.id, content, baseRevision: 1 });
     // The group draft never leaves this workstation (it holds every member's section).
     await synced(ws);
-    expect(await database.db.select().from(notes).where(eq(notes.id, draft.id))).toEqual([]);
+    expect(await env.database.db.select().from(notes).where(eq(notes.id, draft.id))).toEqual([]);
 
     const signed = await rpc.call('notes.sign', { noteId: draft.id, passphrase: PASSPHRASE });
     expect(signed.id).not.toBe(draft.id);
@@ -210,7 +195,7 @@ describe('writing notes', () => {
     expect((await rpc.call('notes.list', { clientId: absent })).notes).toEqual([]);
 
     await synced(ws);
-    const filed = await database.db
+    const filed = await env.database.db
       .select()
       .from(notes)
       .where(inArray(notes.clientId, [a, b, absent]));

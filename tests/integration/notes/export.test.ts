@@ -1,34 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
+import { useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation } from '../sync/helpers/workstation';
 import { completeSoap } from './helpers';
 
 /** notes.exportPdf: the note printed for the record into the workstation's exports folder, audited. */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 describe('printing a note', () => {
   it('writes a PDF with the signature block and content hash, readable only by this user, and audits it', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const ws = startWorkstation();
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
     const rpc = ws.running.client;
     const draft = await rpc.call('notes.createDraft', { clientId, templateId: 'soap' });
     const content = completeSoap(draft.content, 'Synthetic text for the printed record.');

@@ -1,13 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import { notes } from '../../../src/server/db/schema';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import { RpcError } from '../../../src/shared/rpc/errors';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { admin, startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { admin, useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced } from '../sync/helpers/workstation';
 import { completeSoap, eventually, paragraph } from './helpers';
 
 /**
@@ -15,20 +13,7 @@ import { completeSoap, eventually, paragraph } from './helpers';
  * loopback: a draft written, signed, amended and co-signed across a clinician's and their
  * supervisor's workstations.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
-
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+const env = useClinic();
 
 async function rejection(promise: Promise<unknown>): Promise<RpcError> {
   try {
@@ -42,11 +27,11 @@ async function rejection(promise: Promise<unknown>): Promise<RpcError> {
 
 describe('notes end to end', () => {
   it('a draft written and signed on a workstation is signed on the clinic server with the same hash', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const ws = startWorkstation();
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
     const rpc = ws.running.client;
 
     const draft = await rpc.call('notes.createDraft', { clientId, templateId: 'soap' });
@@ -61,26 +46,26 @@ describe('notes end to end', () => {
     expect(signed.signature?.contentHash).toBe(contentHash(content));
 
     await synced(ws);
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(server?.status).toBe('signed');
     expect(server?.contentHash).toBe(contentHash(content));
   });
 
   it('draft → sign → return → addendum → co-sign, between a clinician and their supervisor', async () => {
-    const supervisor = await createUser(database.db, { role: 'supervisor' });
-    const clinician = await createUser(database.db, { supervisorId: supervisor.id });
-    const colleague = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, clinician.id, clientId, 'caseload');
-    await assign(database.db, colleague.id, clientId, 'care_team');
-    await admin(database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
+    const supervisor = await createUser(env.database.db, { role: 'supervisor' });
+    const clinician = await createUser(env.database.db, { supervisorId: supervisor.id });
+    const colleague = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, clinician.id, clientId, 'caseload');
+    await assign(env.database.db, colleague.id, clientId, 'care_team');
+    await admin(env.database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
 
     const mine = startWorkstation();
-    await mine.setUp(clinic.url, clinician.username);
+    await mine.setUp(env.clinic.url, clinician.username);
     const theirs = startWorkstation();
-    await theirs.setUp(clinic.url, supervisor.username);
+    await theirs.setUp(env.clinic.url, supervisor.username);
     const other = startWorkstation();
-    await other.setUp(clinic.url, colleague.username);
+    await other.setUp(env.clinic.url, colleague.username);
     const a = mine.running.client;
     const s = theirs.running.client;
 
@@ -155,7 +140,7 @@ describe('notes end to end', () => {
     expect(final.cosignDetail?.byName).toBe(`Synthetic ${supervisor.username}`);
     expect(final.content).toEqual(content);
     expect((await s.call('notes.cosignQueue', {})).notes.some((n) => n.id === draft.id)).toBe(false);
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(server?.cosign?.status).toBe('cosigned');
     expect(server?.contentHash).toBe(contentHash(content));
   });

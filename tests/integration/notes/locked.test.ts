@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import { auditLog, notes } from '../../../src/server/db/schema';
 import { contentHash } from '../../../src/shared/notes/canonical';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced } from '../sync/helpers/workstation';
 import { completeSoap, eventually, paragraph, withSubjective } from './helpers';
 
 /**
@@ -15,28 +13,15 @@ import { completeSoap, eventually, paragraph, withSubjective } from './helpers';
  * workstation and, through the audit upload, on the server), not by writing the cache directly
  * (the database refuses), and not through a sync mutation (the server refuses, audited).
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
-
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+const env = useClinic();
 
 describe('a signed note is locked', () => {
   it('every attempt to change it is refused and audited; the note stays as signed everywhere', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const ws = startWorkstation();
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
     const rpc = ws.running.client;
     const draft = await rpc.call('notes.createDraft', { clientId, templateId: 'soap' });
     const content = completeSoap(draft.content, 'The text that was signed.');
@@ -96,7 +81,7 @@ describe('a signed note is locked', () => {
     );
     expect(details.rejected.map((r) => r.code)).toEqual(['SIGNED_NOTE_IMMUTABLE']);
 
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, draft.id));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(server?.content).toEqual(content);
     expect(server?.contentHash).toBe(hash);
     const note = await rpc.call('notes.get', { noteId: draft.id });
@@ -104,7 +89,7 @@ describe('a signed note is locked', () => {
     expect(note.signature?.contentHash).toBe(hash);
 
     // Audited on the server: the refused mutation, and the workstation's refusals once uploaded.
-    const denied = await database.db
+    const denied = await env.database.db
       .select()
       .from(auditLog)
       .where(
@@ -114,7 +99,7 @@ describe('a signed note is locked', () => {
     await ws.running.client.call('sync.now', {});
     await eventually(
       () =>
-        database.db
+        env.database.db
           .select()
           .from(auditLog)
           .where(and(eq(auditLog.userId, user.id), like(auditLog.action, 'workstation.note.change_refused'))),

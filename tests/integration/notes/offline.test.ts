@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { notes, records } from '../../../src/server/db/schema';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import type { NoteContent } from '../../../src/shared/notes/content';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, startProxy, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { startProxy, useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced, type Workstation } from '../sync/helpers/workstation';
 import { completeSoap, eventually, paragraph, subjectiveOf, withSubjective } from './helpers';
 
 /**
@@ -17,29 +15,16 @@ import { completeSoap, eventually, paragraph, subjectiveOf, withSubjective } fro
  * addendum proposal. Real cores and caches, real server (PGlite) behind proxies that cut the
  * network.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
-
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
+const env = useClinic();
 
 /** A clinician on two devices, both with the same draft (written on A, pulled by B). */
 async function draftOnTwoDevices() {
-  const user = await createUser(database.db);
-  const clientId = await createClient(database.db);
-  await assign(database.db, user.id, clientId, 'caseload');
+  const user = await createUser(env.database.db);
+  const clientId = await createClient(env.database.db);
+  await assign(env.database.db, user.id, clientId, 'caseload');
   const devices: Array<{ ws: Workstation; proxy: Awaited<ReturnType<typeof startProxy>> }> = [];
   for (let i = 0; i < 2; i += 1) {
-    const proxy = await startProxy(() => clinic.port);
+    const proxy = await startProxy(() => env.clinic.port);
     onTestFinished(() => proxy.close());
     const ws = startWorkstation();
     await ws.setUp(proxy.url, user.username);
@@ -111,7 +96,7 @@ describe('notes offline on two devices', () => {
     expect(resolved.conflict).toBe(false);
     expect(resolved.conflictDetail).toBeNull();
     await synced(b.ws);
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, noteId));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, noteId));
     expect(server?.content).toEqual(merged);
     const settledOnA = await eventually(
       () => a.ws.running.client.call('notes.get', { noteId }),
@@ -195,7 +180,7 @@ describe('notes offline on two devices', () => {
     expect(discarded.proposalCount).toBe(0);
     expect(discarded.addenda).toEqual([]);
     await synced(b.ws);
-    const [record] = await database.db.select().from(records).where(eq(records.id, proposal.id));
+    const [record] = await env.database.db.select().from(records).where(eq(records.id, proposal.id));
     expect(record?.deletedAt).not.toBeNull();
     await expect(
       b.ws.running.client.call('notes.discardProposal', { noteId, proposalId: proposal.id }),
@@ -258,7 +243,8 @@ describe('notes offline on two devices', () => {
 
   it('an editor still open on an older revision never writes over a newer one: its text is kept beside it to merge', async () => {
     const { noteId, base, a, b } = await draftOnTwoDevices();
-    const serverContent = async () => (await database.db.select().from(notes).where(eq(notes.id, noteId)))[0]?.content;
+    const serverContent = async () =>
+      (await env.database.db.select().from(notes).where(eq(notes.id, noteId)))[0]?.content;
 
     // A's own save comes back from the server unchanged: the revision its editor works from stays valid.
     const laptop = withSubjective(base, 'Typed on the laptop.');

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { afterAll, describe, expect, it } from 'vitest';
 import { publishTemplates } from '../../../src/server/records/templates';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import { richTextFromParagraphs, type NoteContent } from '../../../src/shared/notes/content';
 import { SUD_COUNSELING_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { applyChanges } from '../../../src/core/sync/apply-changes';
-import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { admin, startClinic, type Clinic } from '../sync/helpers/clinic';
-import { PASSPHRASE, startWorkstation, type Workstation } from '../sync/helpers/workstation';
+import { admin, useClinic } from '../sync/helpers/clinic';
+import { PASSPHRASE, startWorkstation, synced, type Workstation } from '../sync/helpers/workstation';
 import { eventually, paragraph } from './helpers';
 
 /**
@@ -19,30 +17,21 @@ import { eventually, paragraph } from './helpers';
  * never stores one until its author shares it, and removes it when the sharing is taken back; a
  * note written with a clinic template marked protected is protected on the author's other device.
  */
-let database: Database;
-let clinic: Clinic;
+const env = useClinic();
 const workstations: Workstation[] = [];
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
 
 afterAll(async () => {
   for (const ws of workstations) await ws.stop().catch(() => undefined);
-  await clinic?.close();
-  await database?.close();
 });
 
 async function workstation(username: string): Promise<Workstation> {
   const ws = startWorkstation();
   workstations.push(ws);
-  await ws.setUp(clinic.url, username);
+  await ws.setUp(env.clinic.url, username);
   return ws;
 }
 
 /** The workstation's outbox has reached the clinic server. */
-const synced = (ws: Workstation) => waitFor(() => ws.running.core.sync.status().pending === 0, 15_000);
 
 /** Everything the template requires for signing, with the process notes' text. */
 function completeProcessNote(content: NoteContent, text: string): NoteContent {
@@ -73,11 +62,11 @@ const stored = (ws: Workstation, noteId: string) => ({
 
 describe('protected notes between workstations', () => {
   it('a colleague’s workstation never stores one until it is shared, and removes it when taken back', async () => {
-    const alice = await createUser(database.db);
-    const bob = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, alice.id, clientId, 'caseload');
-    await assign(database.db, bob.id, clientId, 'care_team');
+    const alice = await createUser(env.database.db);
+    const bob = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, alice.id, clientId, 'caseload');
+    await assign(env.database.db, bob.id, clientId, 'care_team');
     const mine = await workstation(alice.username);
     const theirs = await workstation(bob.username);
     const a = mine.running.client;
@@ -152,13 +141,13 @@ describe('protected notes between workstations', () => {
   });
 
   it('reaches the supervisor while it waits for their co-signature, and leaves their cache once co-signed', async () => {
-    const supervisor = await createUser(database.db, { role: 'supervisor' });
-    const alice = await createUser(database.db, { supervisorId: supervisor.id });
-    const bob = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, alice.id, clientId, 'caseload');
-    await assign(database.db, bob.id, clientId, 'care_team');
-    await admin(database.db, 'set-requires-cosign', { username: alice.username, value: 'true' });
+    const supervisor = await createUser(env.database.db, { role: 'supervisor' });
+    const alice = await createUser(env.database.db, { supervisorId: supervisor.id });
+    const bob = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, alice.id, clientId, 'caseload');
+    await assign(env.database.db, bob.id, clientId, 'care_team');
+    await admin(env.database.db, 'set-requires-cosign', { username: alice.username, value: 'true' });
     const mine = await workstation(alice.username);
     const sup = await workstation(supervisor.username);
     const colleague = await workstation(bob.username);
@@ -204,12 +193,12 @@ describe('protected notes between workstations', () => {
   });
 
   it('a note written with a clinic template marked protected is protected on the author’s other device', async () => {
-    const alice = await createUser(database.db);
-    const bob = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, alice.id, clientId, 'caseload');
-    await assign(database.db, bob.id, clientId, 'care_team');
-    await publishTemplates(database.db, [
+    const alice = await createUser(env.database.db);
+    const bob = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, alice.id, clientId, 'caseload');
+    await assign(env.database.db, bob.id, clientId, 'care_team');
+    await publishTemplates(env.database.db, [
       { ...SUD_COUNSELING_TEMPLATE, id: 'clinic_process_note', nameKey: 'notes.templates.sud_counseling.name' },
     ]);
     const laptop = await workstation(alice.username);
@@ -243,9 +232,9 @@ describe('protected notes between workstations', () => {
   });
 
   it('a signed note becomes protected when its clinic template arrives after it', async () => {
-    const alice = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, alice.id, clientId, 'caseload');
+    const alice = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, alice.id, clientId, 'caseload');
     const ws = await workstation(alice.username);
     const sqlite = ws.running.core.vault.unlockedStore.sqlite;
     const noteId = randomUUID();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it } from 'vitest';
 import type { NoteContent } from '../../../src/shared/notes/content';
 import type { NoteSearchResult } from '../../../src/shared/notes/rpc';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from '../sync/helpers/clinic';
+import { useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation } from '../sync/helpers/workstation';
 import { completeSoap, paragraph } from './helpers';
 
@@ -12,31 +11,20 @@ import { completeSoap, paragraph } from './helpers';
  * notes.search over the encrypted cache (FTS5): words, filters by client, date range, template
  * and status, protected notes only the author's own and only when asked, highlights as ranges.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 const highlighted = (result: NoteSearchResult) =>
   result.hits.flatMap((hit) => hit.highlights.map(([a, b]) => hit.snippet.slice(a, b).toLowerCase()));
 
 describe('notes search', () => {
   it('finds words with filters, highlights them, and keeps protected notes to their author', async () => {
-    const other = await createUser(database.db);
-    const user = await createUser(database.db);
-    const first = await createClient(database.db);
-    const second = await createClient(database.db);
-    for (const client of [first, second]) await assign(database.db, user.id, client, 'caseload');
+    const other = await createUser(env.database.db);
+    const user = await createUser(env.database.db);
+    const first = await createClient(env.database.db);
+    const second = await createClient(env.database.db);
+    for (const client of [first, second]) await assign(env.database.db, user.id, client, 'caseload');
     const ws = startWorkstation();
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
     const rpc = ws.running.client;
 
     const write = async (clientId: string, templateId: string, date: string, text: string, sign = false) => {

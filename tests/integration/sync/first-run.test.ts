@@ -1,30 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RpcError } from '../../../src/shared/rpc/errors';
-import { openDatabase, type Database } from '../../../src/server/db/database';
 import { changes, notes } from '../../../src/server/db/schema';
 import { rejectionOf, waitFor } from '../../helpers/async';
 import { onTestFinished } from 'vitest';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
-import { startClinic, startProxy, type Clinic } from './helpers/clinic';
+import { startProxy, useClinic } from './helpers/clinic';
 import { PASSPHRASE, soapContent, startWorkstation } from './helpers/workstation';
 
 /**
  * First run and the first sync: a real core on a real SQLCipher cache, the real clinic server
  * on loopback (embedded PGlite).
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 /** Notes written on the server as another device would have (rows plus their feed entries). */
 async function seedNotes(clientId: string, authorId: string, count: number, word: string): Promise<string[]> {
@@ -42,8 +30,8 @@ async function seedNotes(clientId: string, authorId: string, count: number, word
       createdAt: now,
       updatedAt: now,
     }));
-    await database.db.insert(notes).values(batch);
-    await database.db
+    await env.database.db.insert(notes).values(batch);
+    await env.database.db
       .insert(changes)
       .values(
         batch.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })),
@@ -55,9 +43,9 @@ async function seedNotes(clientId: string, authorId: string, count: number, word
 
 describe('first run: sign in, then the passphrase, then sync', () => {
   it('holds the sign-in until the passphrase exists, then keeps it and fills the cache', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const seeded = await seedNotes(clientId, user.id, 120, 'zebrafinch');
 
     const ws = startWorkstation();
@@ -66,7 +54,7 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect((await client.call('vault.status', {})).state).toBe('uninitialised');
 
     const pending = await client.call('session.signIn', {
-      serverUrl: clinic.url,
+      serverUrl: env.clinic.url,
       username: user.username,
       password: PASSWORD,
     });
@@ -98,11 +86,11 @@ describe('first run: sign in, then the passphrase, then sync', () => {
   });
 
   it('an initial sync cut off in the middle resumes and ends with every record exactly once', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const seeded = await seedNotes(clientId, user.id, 300, 'heron');
-    const proxy = await startProxy(() => clinic.port);
+    const proxy = await startProxy(() => env.clinic.port);
     onTestFinished(() => proxy.close());
 
     const ws = startWorkstation({ sync: { pageLimit: 50 } });
@@ -121,12 +109,12 @@ describe('first run: sign in, then the passphrase, then sync', () => {
   });
 
   it('signing out stops sync and keeps the cache; signing in with another account is refused', async () => {
-    const user = await createUser(database.db);
-    const other = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const other = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const ws = startWorkstation();
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
     const { client } = ws.running;
 
     expect(await client.call('session.signOut', {})).toMatchObject({ state: 'signedOut', user: null });
@@ -135,23 +123,23 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(ws.value("SELECT count(*) FROM store_meta WHERE key = 'server.refreshToken'")).toBe(0);
 
     const refused = await rejectionOf(
-      client.call('session.signIn', { serverUrl: clinic.url, username: other.username, password: PASSWORD }),
+      client.call('session.signIn', { serverUrl: env.clinic.url, username: other.username, password: PASSWORD }),
       RpcError,
     );
     expect(refused.code).toBe('FORBIDDEN');
     expect((await client.call('session.status', {})).state).toBe('signedOut');
 
     expect(
-      await client.call('session.signIn', { serverUrl: clinic.url, username: user.username, password: PASSWORD }),
+      await client.call('session.signIn', { serverUrl: env.clinic.url, username: user.username, password: PASSWORD }),
     ).toMatchObject({ state: 'signedIn', user: { id: user.id } });
     await ws.waitForStatus((status) => status.state === 'synced');
   });
 
   it('locking in the middle of a sync stops it cleanly; unlocking resumes', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
-    const proxy = await startProxy(() => clinic.port);
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
+    const proxy = await startProxy(() => env.clinic.port);
     onTestFinished(() => proxy.close());
     const ws = startWorkstation({ sync: { pageLimit: 20 } });
     await ws.setUp(proxy.url, user.username);
@@ -176,10 +164,14 @@ describe('first run: sign in, then the passphrase, then sync', () => {
   });
 
   it('refuses a sign-in with a wrong password or an insecure address, in words', async () => {
-    const user = await createUser(database.db);
+    const user = await createUser(env.database.db);
     const ws = startWorkstation();
     const wrong = await rejectionOf(
-      ws.running.client.call('session.signIn', { serverUrl: clinic.url, username: user.username, password: 'nope' }),
+      ws.running.client.call('session.signIn', {
+        serverUrl: env.clinic.url,
+        username: user.username,
+        password: 'nope',
+      }),
       RpcError,
     );
     expect(wrong.code).toBe('INVALID_CREDENTIALS');

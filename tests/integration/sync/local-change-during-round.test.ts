@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { afterAll, describe, expect, it } from 'vitest';
 import { notes } from '../../../src/server/db/schema';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { waitFor } from '../../helpers/async';
-import { startClinic, type Clinic } from './helpers/clinic';
+import { useClinic } from './helpers/clinic';
 import { startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
@@ -12,26 +11,18 @@ import { startWorkstation, type Workstation } from './helpers/workstation';
  * core, SQLCipher cache and clinic server (PGlite) on loopback; the workstation's fetch holds
  * that last pull until the change is made, so the timing is the same on every run.
  */
-let database: Database;
-let clinic: Clinic;
+const env = useClinic();
 let ws: Workstation | undefined;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
 
 afterAll(async () => {
   await ws?.stop();
-  await clinic?.close();
-  await database?.close();
 });
 
 describe('a local change during a round', () => {
   it('is pushed right after that round', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
 
     // The pull that follows a push is held until the test lets it go.
     let armed = false;
@@ -59,7 +50,7 @@ describe('a local change during a round', () => {
     };
     // A long delay before a local change's push: the round surely ends before it.
     ws = startWorkstation({ sync: { fetch: gated, localChangeDelayMs: 2_000, intervalMs: 60_000 } });
-    await ws.setUp(clinic.url, user.username);
+    await ws.setUp(env.clinic.url, user.username);
 
     armed = true;
     const first = ws.saveDraft(clientId, 'Synthetic first draft.');
@@ -71,7 +62,7 @@ describe('a local change during a round', () => {
     await round;
 
     await waitFor(() => ws!.running.core.sync.status().pending === 0, 15_000);
-    const onServer = (await database.db.select({ id: notes.id }).from(notes)).map((note) => note.id);
+    const onServer = (await env.database.db.select({ id: notes.id }).from(notes)).map((note) => note.id);
     expect(onServer).toEqual(expect.arrayContaining([first, second]));
   });
 });

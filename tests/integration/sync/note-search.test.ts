@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { searchNotes } from '../../../src/core/store/repositories/notes';
-import { openDatabase, type Database } from '../../../src/server/db/database';
 import { changes, notes } from '../../../src/server/db/schema';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
-import { startClinic, type Clinic } from './helpers/clinic';
+import { useClinic } from './helpers/clinic';
 import { PASSPHRASE, soapContent, startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
@@ -14,18 +13,7 @@ import { PASSPHRASE, soapContent, startWorkstation, type Workstation } from './h
  * later pulls go through the triggers. Either way a clinician's search finds what was pulled.
  * Real core and SQLCipher cache, the real server on loopback (PGlite).
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 /** Notes written on the server as another device would have (rows plus their feed entries). */
 async function seedNotes(clientId: string, authorId: string, texts: string[]): Promise<string[]> {
@@ -41,8 +29,8 @@ async function seedNotes(clientId: string, authorId: string, texts: string[]): P
     createdAt: now,
     updatedAt: now,
   }));
-  await database.db.insert(notes).values(rows);
-  await database.db
+  await env.database.db.insert(notes).values(rows);
+  await env.database.db
     .insert(changes)
     .values(rows.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })));
   return rows.map((n) => n.id);
@@ -51,12 +39,12 @@ async function seedNotes(clientId: string, authorId: string, texts: string[]): P
 /** Another device's edit of a draft on the server: new text, next version, a feed entry. */
 async function editOnServer(noteId: string, clientId: string, text: string): Promise<void> {
   const now = new Date();
-  const [updated] = await database.db
+  const [updated] = await env.database.db
     .update(notes)
     .set({ content: soapContent(text), version: sql`${notes.version} + 1`, updatedAt: now })
     .where(eq(notes.id, noteId))
     .returning({ version: notes.version });
-  await database.db
+  await env.database.db
     .insert(changes)
     .values({ entity: 'note', entityId: noteId, clientId, version: updated!.version, op: 'put', at: now });
 }
@@ -74,9 +62,9 @@ const checkIndex = (ws: Workstation) =>
 
 describe('search over pulled notes', () => {
   it('finds notes from the first sync and from later pulls, with their latest text', async () => {
-    const user = await createUser(database.db);
-    const clientId = await createClient(database.db);
-    await assign(database.db, user.id, clientId, 'caseload');
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
     const first = await seedNotes(
       clientId,
       user.id,
@@ -87,7 +75,7 @@ describe('search over pulled notes', () => {
     // Small pages and bulk transactions, so the first sync writes several of them.
     const ws = startWorkstation({ sync: { pageLimit: 40, bulkBatchChanges: 100 } });
     await ws.running.client.call('session.signIn', {
-      serverUrl: clinic.url,
+      serverUrl: env.clinic.url,
       username: user.username,
       password: PASSWORD,
     });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { records } from '../../../src/server/db/schema';
 import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
@@ -9,7 +8,7 @@ import { clinicTemplates } from '../../../src/core/sync/templates';
 import { contentHash } from '../../../src/shared/notes/canonical';
 import { SOAP_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
 import { publishTemplates } from '../../../src/server/records/templates';
-import { admin, startClinic, startProxy, type Clinic } from './helpers/clinic';
+import { admin, startProxy, useClinic } from './helpers/clinic';
 import { startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
@@ -17,26 +16,15 @@ import { startWorkstation, type Workstation } from './helpers/workstation';
  * clocks, and measures (append-only) arriving with their trend value. Real cores and caches,
  * the real server on loopback (PGlite).
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 async function twoDevices() {
-  const user = await createUser(database.db);
-  const clientId = await createClient(database.db);
-  await assign(database.db, user.id, clientId, 'caseload');
+  const user = await createUser(env.database.db);
+  const clientId = await createClient(env.database.db);
+  await assign(env.database.db, user.id, clientId, 'caseload');
   const devices = [];
   for (let i = 0; i < 2; i += 1) {
-    const proxy = await startProxy(() => clinic.port);
+    const proxy = await startProxy(() => env.clinic.port);
     onTestFinished(() => proxy.close());
     const ws = startWorkstation();
     await ws.setUp(proxy.url, user.username);
@@ -61,7 +49,7 @@ describe('records through the sync engine', () => {
     const { clientId, a, b } = await twoDevices();
     changePhone(a.ws, clientId, '555-0101');
     await waitFor(() => phoneOf(b.ws, clientId) === '555-0101', 10_000);
-    const [record] = await database.db.select().from(records).where(eq(records.id, clientId));
+    const [record] = await env.database.db.select().from(records).where(eq(records.id, clientId));
     expect((record?.data as { phone: string }).phone).toBe('555-0101');
   });
 
@@ -118,15 +106,15 @@ describe('records through the sync engine', () => {
   });
 
   it('the note lifecycle arrives where it belongs: an addendum, a supervisor’s co-signature, clinic templates', async () => {
-    const supervisor = await createUser(database.db, { role: 'supervisor' });
-    const clinician = await createUser(database.db, { supervisorId: supervisor.id });
-    await admin(database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
-    const clientId = await createClient(database.db);
-    await assign(database.db, clinician.id, clientId, 'caseload');
+    const supervisor = await createUser(env.database.db, { role: 'supervisor' });
+    const clinician = await createUser(env.database.db, { supervisorId: supervisor.id });
+    await admin(env.database.db, 'set-requires-cosign', { username: clinician.username, value: 'true' });
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, clinician.id, clientId, 'caseload');
     const mine = startWorkstation();
-    await mine.setUp(clinic.url, clinician.username);
+    await mine.setUp(env.clinic.url, clinician.username);
     const theirs = startWorkstation();
-    await theirs.setUp(clinic.url, supervisor.username);
+    await theirs.setUp(env.clinic.url, supervisor.username);
 
     const noteId = mine.saveDraft(clientId, 'Session documented for co-signature');
     mine.sign(noteId);
@@ -175,7 +163,7 @@ describe('records through the sync engine', () => {
     expect((await mine.running.client.call('sync.details', {})).rejected).toEqual([]);
 
     // A clinic template published on the server reaches every workstation.
-    await publishTemplates(database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 3 }]);
+    await publishTemplates(env.database.db, [{ ...SOAP_TEMPLATE, id: 'clinic_followup', version: 3 }]);
     await mine.running.client.call('sync.now', {});
     const templates = clinicTemplates(mine.running.core.vault.unlockedStore.sqlite);
     expect(templates.find((t) => t.templateId === 'clinic_followup')).toMatchObject({ version: 3, active: true });

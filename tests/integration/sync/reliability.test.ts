@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { auditLog, conflicts, notes, refreshTokens, replicas } from '../../../src/server/db/schema';
 import { waitFor } from '../../helpers/async';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
-import { admin, startClinic, startProxy, type Clinic, type Proxy } from './helpers/clinic';
+import { admin, type Proxy, startClinic, startProxy, useClinic } from './helpers/clinic';
 import { PASSPHRASE, startWorkstation, type Workstation } from './helpers/workstation';
 import type { SyncTuning } from '../../../src/core/sync/sync-engine';
 
@@ -15,18 +14,7 @@ import type { SyncTuning } from '../../../src/core/sync/sync-engine';
  * clinic server on loopback (embedded PGlite; tests/integration/sync/postgres.test.ts repeats
  * the central ones on PostgreSQL), and a loopback TCP proxy per workstation to cut its network.
  */
-let database: Database;
-let clinic: Clinic;
-
-beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  clinic = await startClinic(database.db);
-}, 60_000);
-
-afterAll(async () => {
-  await clinic?.close();
-  await database?.close();
-});
+const env = useClinic();
 
 interface Device {
   ws: Workstation;
@@ -35,9 +23,9 @@ interface Device {
 
 /** A clinician with one client on their caseload. */
 async function clinician() {
-  const user = await createUser(database.db);
-  const clientId = await createClient(database.db);
-  await assign(database.db, user.id, clientId, 'caseload');
+  const user = await createUser(env.database.db);
+  const clientId = await createClient(env.database.db);
+  await assign(env.database.db, user.id, clientId, 'caseload');
   return { user, clientId };
 }
 
@@ -46,7 +34,7 @@ async function device(
   username: string,
   options: { sync?: SyncTuning; clock?: () => number; target?: () => number } = {},
 ): Promise<Device> {
-  const proxy = await startProxy(options.target ?? (() => clinic.port));
+  const proxy = await startProxy(options.target ?? (() => env.clinic.port));
   onTestFinished(() => proxy.close());
   const ws = startWorkstation({
     ...(options.sync ? { sync: options.sync } : {}),
@@ -60,7 +48,7 @@ const replicaOf = (ws: Workstation): string => ws.value("SELECT value FROM store
 
 /** How many times the server processed each of this replica's mutations (from its audit chain). */
 async function processedMutations(replicaId: string, action: string): Promise<Map<number, number>> {
-  const rows = await database.db
+  const rows = await env.database.db
     .select({ details: auditLog.details })
     .from(auditLog)
     .where(and(eq(auditLog.action, action), sql`${auditLog.details}->>'replicaId' = ${replicaId}`));
@@ -92,14 +80,14 @@ describe('pushing through failures', () => {
     proxy.restore();
     void ws.running.client.call('sync.now', {});
     await cut;
-    await clinic.kill();
+    await env.clinic.kill();
     await ws.waitForStatus((status) => status.state === 'offline');
     expect(ws.value("SELECT count(*) FROM sync_outbox WHERE status = 'pending'")).toBeGreaterThanOrEqual(30);
 
-    await clinic.restart();
+    await env.clinic.restart();
     await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0, 20_000);
 
-    const onServer = await database.db
+    const onServer = await env.database.db
       .select({ id: notes.id, version: notes.version, content: notes.content })
       .from(notes)
       .where(inArray(notes.id, ids));
@@ -108,7 +96,7 @@ describe('pushing through failures', () => {
     const processed = await processedMutations(replicaId, 'sync.note.saveDraft');
     expect(processed.size).toBe(40);
     expect([...processed.values()].every((times) => times === 1)).toBe(true);
-    const [replica] = await database.db.select().from(replicas).where(eq(replicas.replicaId, replicaId));
+    const [replica] = await env.database.db.select().from(replicas).where(eq(replicas.replicaId, replicaId));
     expect(replica?.lastMutationId).toBe(ws.value("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'"));
     expect(await ws.running.client.call('sync.details', {})).toMatchObject({ pending: [], rejected: [] });
   });
@@ -144,7 +132,7 @@ describe('pushing through failures', () => {
     await ws.running.client.call('sync.now', {});
     await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
 
-    const onServer = await database.db
+    const onServer = await env.database.db
       .select({ id: notes.id, version: notes.version })
       .from(notes)
       .where(inArray(notes.id, [...duplicated, ...reordered]));
@@ -166,7 +154,7 @@ describe('pulling through failures', () => {
     });
     proxy.cut();
     const author = startWorkstation();
-    await author.setUp(clinic.url, user.username);
+    await author.setUp(env.clinic.url, user.username);
     const written = Array.from({ length: 120 }, (_, i) => author.saveDraft(clientId, `page test ${i}`));
     await author.waitForStatus((status) => status.state === 'synced' && status.pending === 0, 30_000);
     await author.stop();
@@ -216,9 +204,9 @@ describe('conflicts and refusals', () => {
     expect(noteText(b.ws, noteId)).toContain('edited on laptop A');
     const kept = b.ws.value<string>('SELECT local_payload FROM sync_conflicts WHERE entity_id = ?', noteId);
     expect(kept).toContain('edited on laptop B');
-    const [server] = await database.db.select().from(notes).where(eq(notes.id, noteId));
+    const [server] = await env.database.db.select().from(notes).where(eq(notes.id, noteId));
     expect(JSON.stringify(server?.content)).toContain('edited on laptop A');
-    const [conflict] = await database.db.select().from(conflicts).where(eq(conflicts.entityId, noteId));
+    const [conflict] = await env.database.db.select().from(conflicts).where(eq(conflicts.entityId, noteId));
     expect(JSON.stringify(conflict?.content)).toContain('edited on laptop B');
   });
 
@@ -287,7 +275,7 @@ describe('scope, revocation, session', () => {
 
     proxy.cut();
     ws.saveDraft(clientId, 'written offline, after the client left', noteId);
-    await admin(database.db, 'unassign-client', { username: user.username, client: clientId });
+    await admin(env.database.db, 'unassign-client', { username: user.username, client: clientId });
     proxy.restore();
     await ws.running.client.call('sync.now', {});
 
@@ -307,7 +295,7 @@ describe('scope, revocation, session', () => {
     // Written while pushes cannot get through; meanwhile the client leaves the caseload.
     proxy.refuse(/^POST \/sync\/push /);
     const noteId = ws.saveDraft(clientId, 'refused, and the first answer never arrives');
-    await admin(database.db, 'unassign-client', { username: user.username, client: clientId });
+    await admin(env.database.db, 'unassign-client', { username: user.username, client: clientId });
     expect((await ws.running.client.call('sync.now', {})).state).toBe('offline');
 
     // The server refuses the push, but its answer is cut; so is the answer to the immediate
@@ -338,7 +326,7 @@ describe('scope, revocation, session', () => {
     expect(existsSync(database_)).toBe(true);
     const deviceId = ws.value<string>("SELECT value FROM store_meta WHERE key = 'server.deviceId'");
 
-    await admin(database.db, 'revoke-device', { device: deviceId });
+    await admin(env.database.db, 'revoke-device', { device: deviceId });
     await waitFor(() => ws.sessions.at(-1)?.state === 'revoked', 10_000);
     expect((await ws.running.client.call('vault.status', {})).state).toBe('uninitialised');
     expect(await ws.running.client.call('session.status', {})).toMatchObject({ state: 'revoked', user: null });
@@ -369,12 +357,12 @@ describe('scope, revocation, session', () => {
   it('when the server ends the session, sync stops and asks to sign in again', async () => {
     const { user } = await clinician();
     // A second server instance on the same data, twenty minutes ahead: the access token has expired there.
-    const later = await startClinic(database.db);
+    const later = await startClinic(env.database.db);
     later.offsetMs = 20 * 60_000;
     onTestFinished(() => later.close());
-    let port = clinic.port;
+    let port = env.clinic.port;
     const { ws, proxy } = await device(user.username, { target: () => port });
-    await database.db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, user.id));
+    await env.database.db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, user.id));
     port = later.port;
     // Open connections still lead to the first instance: drop them.
     proxy.cut();
@@ -387,7 +375,7 @@ describe('scope, revocation, session', () => {
       reason: 'SIGN_IN_REQUIRED',
     });
     // The cache stays, and signing in again (same account) resumes sync.
-    port = clinic.port;
+    port = env.clinic.port;
     proxy.cut();
     proxy.restore();
     const back = await ws.running.client.call('session.signIn', {
@@ -406,7 +394,7 @@ describe('clocks', () => {
     const ahead = () => Date.now() + 5 * 60_000;
     const ws = startWorkstation({ clock: ahead });
     await ws.running.client.call('session.signIn', {
-      serverUrl: clinic.url,
+      serverUrl: env.clinic.url,
       username: user.username,
       password: PASSWORD,
     });
@@ -424,7 +412,7 @@ describe('clocks', () => {
   it('a clinic server whose clock is behind: changes wait and the drift is shown; once the clocks agree they go', async () => {
     const { user, clientId } = await clinician();
     // The server's clock (its answers and its Date header) is five minutes behind this computer's.
-    const behind = await startClinic(database.db);
+    const behind = await startClinic(env.database.db);
     behind.offsetMs = -5 * 60_000;
     onTestFinished(() => behind.close());
     const ws = startWorkstation();
@@ -482,7 +470,7 @@ describe('pokes and audit', () => {
     await ws.running.client.call('sync.now', {});
     await ws.running.client.call('sync.now', {});
 
-    const uploaded = await database.db
+    const uploaded = await env.database.db
       .select({ action: auditLog.action, recordIds: auditLog.recordIds, userId: auditLog.userId })
       .from(auditLog)
       .where(and(eq(auditLog.userId, user.id), sql`${auditLog.action} like 'workstation.%'`));

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { buildServer } from '../../../../src/server/app';
 import { commands, type AdminIo } from '../../../../src/server/admin/commands';
-import type { ServerDb } from '../../../../src/server/db/database';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase, type Database, type ServerDb } from '../../../../src/server/db/database';
 import { createServerLogger } from '../../../../src/server/logger';
 
 /**
@@ -18,6 +19,36 @@ export interface Clinic {
   kill(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The test file's clinic server: an in-memory PGlite database and the real server on loopback,
+ * started before the file's tests and closed after them (its `afterAll` runs after the ones the
+ * file registers later). Read `.database` and `.clinic` inside the tests.
+ */
+export function useClinic(): { readonly database: Database; readonly clinic: Clinic } {
+  let database: Database | undefined;
+  let clinic: Clinic | undefined;
+  beforeAll(async () => {
+    database = await openDatabase({ memory: true });
+    clinic = await startClinic(database.db);
+  }, 60_000);
+  afterAll(async () => {
+    await clinic?.close();
+    await database?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the clinic server starts in beforeAll: use it inside a test');
+    return value;
+  };
+  return {
+    get database() {
+      return started(database);
+    },
+    get clinic() {
+      return started(clinic);
+    },
+  };
 }
 
 export async function startClinic(db: ServerDb, options: { port?: number } = {}): Promise<Clinic> {

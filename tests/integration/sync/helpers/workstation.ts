@@ -54,6 +54,10 @@ export interface Workstation {
   stop(): Promise<void>;
 }
 
+/** Resolves once nothing is waiting in the workstation's outbox (everything pushed and answered). */
+export const synced = (ws: Workstation, timeoutMs = 15_000): Promise<void> =>
+  waitFor(() => ws.running.core.sync.status().pending === 0, timeoutMs);
+
 export function startWorkstation(options: Partial<CoreOptions> & { profile?: string } = {}): Workstation {
   const profile = options.profile ?? tempDir('continuum-sync-');
   const { profile: _profile, ...coreOptions } = options;
