@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { join } from 'node:path';
 import { AuditLog, type AuditEntry, type AuditInput, type AuditVerification } from '../audit/audit-log';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { startIdleCheckpoints, type IdleCheckpoints } from './idle-checkpoint';
 import type { Logger } from '../logging/logger';
 import { keytarKeychain, type KeychainAdapter, type KeychainStatus } from '../vault/keychain';
 import { KeyVault, type Protection, type ScryptParams } from '../vault/key-vault';
@@ -111,6 +112,8 @@ interface Session {
   sqlite: SqliteDatabase;
   db: WorkstationDb;
   audit: AuditLog;
+  /** WAL checkpoints while the clinician pauses, not inside a save (idle-checkpoint.ts). */
+  checkpoints: IdleCheckpoints;
 }
 
 export async function openWorkstationStore(options: WorkstationStoreOptions): Promise<WorkstationStore> {
@@ -182,6 +185,7 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
     sqlite,
     db: createDrizzle(sqlite),
     audit: new AuditLog(sqlite),
+    checkpoints: startIdleCheckpoints(sqlite),
   });
 
   /** Open + migrate with a key; zeroes the key. */
@@ -225,6 +229,7 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
         const { key } = await vault.create(passphrase, (k, protection) => {
           const s = openWithKey(Buffer.from(k), true);
           s.audit.append({ action: 'vault.created', detail: { protection } });
+          s.checkpoints.stop();
           s.sqlite.close();
         });
         // Key file written: publish the database under its final name.
@@ -289,6 +294,7 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
           log?.error({ code: toStoreError(error, 'lock').code }, 'recording the lock failed');
         } finally {
           session = null;
+          s.checkpoints.stop();
           s.sqlite.close();
           log?.info({ code: 'STORE_LOCKED', reason }, 'store locked');
         }
