@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server/app';
-import type { ServerConfig } from '../../src/server/config';
+import { configForDatabase, type ServerConfig } from '../../src/server/config';
 import { hashPassword } from '../../src/server/auth/passwords';
 import { openDatabase, type Database } from '../../src/server/db/database';
 import { careAssignments, clients, users } from '../../src/server/db/schema';
@@ -147,7 +147,7 @@ const handlers = {
       db,
       logger,
       // Many simulated workstations sign in from one loopback address.
-      config: { authRequestsPerMinute: 100_000, ...params.config },
+      config: { authRequestsPerMinute: 100_000, ...configForDatabase(database.kind), ...params.config },
     });
     app.server.on('connection', (socket: Socket) => {
       liveSockets.add(socket);
@@ -179,6 +179,10 @@ const handlers = {
     const out = [...sqlStats.values()].sort((a, b) => b.totalMs - a.totalMs);
     sqlStats.clear();
     return out;
+  },
+  /** Pull pages served from what was read ahead, and pulls that found nothing usable, so far. */
+  async pullAheadStats(): Promise<{ hits: number; misses: number }> {
+    return { ...(app?.pullAhead.stats ?? { hits: 0, misses: 0 }) };
   },
   /** CPU time of this process so far (user + system, ms). */
   async cpuMs(): Promise<number> {

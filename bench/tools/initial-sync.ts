@@ -79,6 +79,7 @@ try {
     await raw.pullAll(null);
     rawMs.push(performance.now() - t0);
     const serverCpu0 = await server.call('cpuMs', undefined);
+    const ahead0 = await server.call('pullAheadStats', undefined);
     const result = await profiled(profileDir, `workstation-${backend}-${run}`, () =>
       engineInitialSync({
         url: info.url,
@@ -91,6 +92,10 @@ try {
     );
     results.push(result);
     serverCpu.push((await server.call('cpuMs', undefined)) - serverCpu0);
+    const ahead1 = await server.call('pullAheadStats', undefined);
+    log(
+      `run ${run + 1}: pages read ahead and used ${ahead1.hits - ahead0.hits}, read at the request ${ahead1.misses - ahead0.misses}`,
+    );
     log(
       `run ${run + 1}/${runs}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
         `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}, CPU ${result.cpuMs.toFixed(0)}; server CPU ${serverCpu.at(-1)!.toFixed(0)}; ` +

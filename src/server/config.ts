@@ -23,6 +23,13 @@ export interface ServerConfig {
    * 0 turns reading ahead off.
    */
   pullAheadPages: number;
+  /**
+   * Reading ahead starts after this long without a pull request to the server. On PGlite (one
+   * connection) a page being read ahead holds up every request, so it is read while the
+   * workstation writes, not between its requests; on PostgreSQL (a pool) nothing waits for it:
+   * `configForDatabase('postgres')` sets 0.
+   */
+  pullAheadQuietMs: number;
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -34,7 +41,13 @@ export const defaultServerConfig: ServerConfig = {
   authRequestsPerMinute: 60,
   trustProxy: false,
   pullAheadPages: 3,
+  pullAheadQuietMs: 100,
 };
+
+/** The settings that depend on the database the server runs on. */
+export function configForDatabase(kind: 'pglite' | 'postgres'): Partial<ServerConfig> {
+  return kind === 'postgres' ? { pullAheadQuietMs: 0 } : {};
+}
 
 export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const config = { ...defaultServerConfig, ...overrides };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
+import { configForDatabase } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createServerLogger } from './logger.js';
 import { loadTemplateFile } from './records/templates.js';
@@ -67,7 +68,13 @@ async function main(): Promise<void> {
   logger.info({ database: database.kind }, 'database ready');
   let app;
   try {
-    app = await buildServer({ db: database.db, logger, ...(tls ? { tls } : {}), ...(templates ? { templates } : {}) });
+    app = await buildServer({
+      db: database.db,
+      logger,
+      config: configForDatabase(database.kind),
+      ...(tls ? { tls } : {}),
+      ...(templates ? { templates } : {}),
+    });
   } catch (error) {
     await database.close();
     throw error;

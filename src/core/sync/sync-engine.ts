@@ -586,6 +586,9 @@ export class SyncEngine {
       // The initial sync writes several pages per transaction (fewer, larger commits through
       // the rollback journal); otherwise each page is written as it comes.
       if (!next || !bulk || batched >= (this.options.bulkBatchChanges ?? BULK_BATCH)) {
+        // Writing blocks this thread: let the request for the next page leave first (it is
+        // sent a few promise steps after \`request\`, once the access token is in hand).
+        if (next) await new Promise<void>((resolve) => setImmediate(resolve));
         const result = this.applyPages(batch.splice(0), bulk);
         batched = 0;
         for (const id of result.clientIds) clientIds.add(id);

@@ -47,10 +47,16 @@ export interface PullAheadOptions {
   ttlMs: number;
   /** Chains (replicas) held at once; the least recently used goes first. */
   maxChains: number;
+  /**
+   * Reading ahead starts only after this long without a pull request to this server: on PGlite
+   * (one connection) a page being read ahead makes every request wait until it is done, so it
+   * is read while the workstation writes, not between its requests.
+   */
+  quietMs: number;
   now?: () => number;
 }
 
-export const DEFAULT_PULL_AHEAD: PullAheadOptions = { depth: 3, ttlMs: 30_000, maxChains: 8 };
+export const DEFAULT_PULL_AHEAD: PullAheadOptions = { depth: 3, ttlMs: 30_000, maxChains: 8, quietMs: 100 };
 
 interface Chain<P extends AheadPage> {
   /** User, device, replica, page size and scope: pages of one chain differ only by start. */
@@ -58,6 +64,8 @@ interface Chain<P extends AheadPage> {
   headSeq: number;
   pages: Map<number, Promise<P>>;
   usedAt: number;
+  /** Calls off reading ahead that is waiting for quiet. */
+  cancel: (() => void) | null;
 }
 
 export class PullAhead<P extends AheadPage> {
@@ -65,6 +73,8 @@ export class PullAhead<P extends AheadPage> {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly now: () => number;
   private closed = false;
+  /** When this server last received a pull request (any replica). */
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
   /** Pages served from what was read ahead, and requests that found nothing usable. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -77,10 +87,11 @@ export class PullAhead<P extends AheadPage> {
    * otherwise null (and whatever was held for this replica is dropped).
    */
   take(basis: PageBasis, headSeq: number): Promise<P> | null {
+    this.lastRequestAt = this.now();
     this.expire();
     const chain = this.chains.get(basis.replicaId);
     if (!chain || chain.key !== chainKey(basis) || chain.headSeq !== headSeq) {
-      if (chain) this.chains.delete(basis.replicaId);
+      if (chain) this.drop(basis.replicaId);
       this.stats.misses += 1;
       return null;
     }
@@ -89,7 +100,12 @@ export class PullAhead<P extends AheadPage> {
     for (const seq of chain.pages.keys()) if (seq <= basis.afterSeq) chain.pages.delete(seq);
     chain.usedAt = this.now();
     if (page) this.stats.hits += 1;
-    else this.stats.misses += 1;
+    else {
+      // The request reads this page itself: reading ahead that has not started would read it
+      // again (the answer's own `ahead` call starts the next wait).
+      chain.cancel?.();
+      this.stats.misses += 1;
+    }
     return page;
   }
 
@@ -103,13 +119,13 @@ export class PullAhead<P extends AheadPage> {
     const key = chainKey(basis);
     let chain = this.chains.get(basis.replicaId);
     if (!chain || chain.key !== key || chain.headSeq !== headSeq) {
-      chain = { key, headSeq, pages: new Map(), usedAt: this.now() };
-      this.chains.delete(basis.replicaId);
+      this.drop(basis.replicaId);
+      chain = { key, headSeq, pages: new Map(), usedAt: this.now(), cancel: null };
       this.chains.set(basis.replicaId, chain);
       while (this.chains.size > this.options.maxChains) {
         const oldest = this.chains.keys().next().value;
         if (oldest === undefined) break;
-        this.chains.delete(oldest);
+        this.drop(oldest);
       }
     }
     const current = chain;
@@ -130,7 +146,29 @@ export class PullAhead<P extends AheadPage> {
       }
       if (result.read > basis.limit && result.lastSeq !== null) await fill(Number(result.lastSeq), remaining - 1);
     };
-    this.track(fill(nextSeq, this.options.depth));
+    // Start once no request has come for `quietMs` (the workstation is writing), not at once.
+    current.cancel?.();
+    this.track(
+      new Promise<void>((resolve) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        current.cancel = () => {
+          clearTimeout(timer);
+          current.cancel = null;
+          resolve();
+        };
+        const arm = (ms: number) => {
+          timer = setTimeout(() => {
+            const quietFor = this.now() - this.lastRequestAt;
+            if (quietFor < this.options.quietMs) return arm(this.options.quietMs - quietFor);
+            current.cancel = null;
+            resolve();
+            this.track(fill(nextSeq, this.options.depth));
+          }, ms);
+          timer.unref?.();
+        };
+        arm(this.options.quietMs);
+      }),
+    );
   }
 
   /** Resolves when no page is being read ahead (tests; shutting down). */
@@ -141,8 +179,13 @@ export class PullAhead<P extends AheadPage> {
   /** Stop reading ahead, drop what is held, and wait for reads under way. */
   async close(): Promise<void> {
     this.closed = true;
-    this.chains.clear();
+    for (const replicaId of [...this.chains.keys()]) this.drop(replicaId);
     await this.settled();
+  }
+
+  private drop(replicaId: string): void {
+    this.chains.get(replicaId)?.cancel?.();
+    this.chains.delete(replicaId);
   }
 
   private track(work: Promise<unknown>): void {
@@ -156,7 +199,7 @@ export class PullAhead<P extends AheadPage> {
 
   private expire(): void {
     const cutoff = this.now() - this.options.ttlMs;
-    for (const [replicaId, chain] of this.chains) if (chain.usedAt < cutoff) this.chains.delete(replicaId);
+    for (const [replicaId, chain] of this.chains) if (chain.usedAt < cutoff) this.drop(replicaId);
   }
 }
 

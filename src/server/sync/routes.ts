@@ -14,7 +14,11 @@ export function registerSyncRoutes(
   onRequest: ReturnType<typeof authenticate>,
 ): void {
   // Pages of long pulls read ahead while the workstation writes the previous ones.
-  const ahead = new PullAhead<PageRow>({ ...DEFAULT_PULL_AHEAD, depth: ctx.config.pullAheadPages });
+  const ahead = new PullAhead<PageRow>({
+    ...DEFAULT_PULL_AHEAD,
+    depth: ctx.config.pullAheadPages,
+    quietMs: ctx.config.pullAheadQuietMs,
+  });
   app.decorate('pullAhead', ahead);
   app.addHook('onClose', async () => ahead.close());
 
