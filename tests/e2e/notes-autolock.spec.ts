@@ -77,6 +77,7 @@ test('an addendum being written is kept across a lock; discarding it asks first;
   await expect(richText(app, 'Addendum text')).toHaveText('Correction: the session lasted 50 minutes.');
   await expect(app.getByRole('button', { name: 'Add addendum' })).toHaveCount(0);
   expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: 'test-results/screenshots/notes-addendum-draft.png', fullPage: true });
 
   // Discard asks first; "Keep writing" keeps every word.
   await app.getByRole('button', { name: 'Discard addendum' }).click();
