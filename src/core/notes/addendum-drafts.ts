@@ -14,8 +14,8 @@ import { addendumBody, type Run } from './signing';
  * the same row into the signed addendum (`addAddendum`).
  */
 
-/** The author's unsigned addendum with this id, if any (the only kind of row that may change). */
-function draftOf(
+/** The addendum row with this id, if any (only the author's own unsigned one may change). */
+function addendumRow(
   sqlite: WorkstationStore['sqlite'],
   addendumId: string,
 ): { note_id: string; author_id: string; status: string; proposal: number } | undefined {
@@ -37,7 +37,7 @@ export function saveAddendumDraft(
   }
   const body = addendumBody(input.doc);
   const at = now.toISOString();
-  const existing = draftOf(store.sqlite, input.addendumId);
+  const existing = addendumRow(store.sqlite, input.addendumId);
   if (existing && (existing.note_id !== row.id || existing.author_id !== me || existing.proposal === 1)) {
     throw new RpcError('CONFLICT', 'This addendum id is already in use.');
   }
