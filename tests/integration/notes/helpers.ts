@@ -1,8 +1,7 @@
 import { richTextFromParagraphs, type NoteContent } from '../../../src/shared/notes/content';
 
-/** Fill a SOAP draft so that everything its template requires for signing is there. */
-export function completeSoap(content: NoteContent, text: string): NoteContent {
-  const narrative = (words: string) => ({ type: 'richText' as const, doc: richTextFromParagraphs([words]) });
+/** The same content with an encounter complete for signing: a video session with a verified location. */
+export function withSignableEncounter(content: NoteContent): NoteContent {
   return {
     ...content,
     encounter: {
@@ -14,6 +13,14 @@ export function completeSoap(content: NoteContent, text: string): NoteContent {
       modality: 'video',
       clientLocation: { address: '1 Synthetic Way, Springfield', verified: true },
     },
+  };
+}
+
+/** Fill a SOAP draft so that everything its template requires for signing is there. */
+export function completeSoap(content: NoteContent, text: string): NoteContent {
+  const narrative = (words: string) => ({ type: 'richText' as const, doc: richTextFromParagraphs([words]) });
+  return {
+    ...withSignableEncounter(content),
     sections: {
       ...content.sections,
       subjective: { subjective: narrative(text) },

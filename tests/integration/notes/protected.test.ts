@@ -9,7 +9,7 @@ import { applyChanges } from '../../../src/core/sync/apply-changes';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { admin, useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation, synced, type Workstation } from '../sync/helpers/workstation';
-import { eventually, paragraph } from './helpers';
+import { eventually, paragraph, withSignableEncounter } from './helpers';
 
 /**
  * Protected notes (SUD counseling / psychotherapy; issue 5, item 1) through real cores and
@@ -31,21 +31,10 @@ async function workstation(username: string): Promise<Workstation> {
   return ws;
 }
 
-/** The workstation's outbox has reached the clinic server. */
-
 /** Everything the template requires for signing, with the process notes' text. */
 function completeProcessNote(content: NoteContent, text: string): NoteContent {
   return {
-    ...content,
-    encounter: {
-      ...content.encounter,
-      date: '2026-03-02',
-      startTime: '10:00',
-      endTime: '10:50',
-      timeZone: 'America/Chicago',
-      modality: 'video',
-      clientLocation: { address: '1 Synthetic Way, Springfield', verified: true },
-    },
+    ...withSignableEncounter(content),
     sections: {
       ...content.sections,
       session_content: { session_content: { type: 'richText', doc: richTextFromParagraphs([text]) } },
