@@ -18,6 +18,8 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           core: resolve(import.meta.dirname, 'src/core/entry.ts'),
+          // A worker thread of the core (src/core/sync/pull-worker-host.ts).
+          'pull-worker': resolve(import.meta.dirname, 'src/core/sync/pull-worker.ts'),
         },
       },
     },

@@ -17,6 +17,7 @@ import { withBulkNoteSearch } from '../../src/core/store/bulk-note-search';
 import { migrateDatabase } from '../../src/core/store/migrate';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store/open-database';
 import { applyChanges } from '../../src/core/sync/apply-changes';
+import { prepareChanges } from '../../src/core/sync/prepare-changes';
 import { unavailableKeychain } from '../../src/core/vault/keychain';
 import { generateDemoClinic } from '../../src/server/demo/generate';
 import { RpcClient } from '../../src/shared/rpc/client';
@@ -143,7 +144,7 @@ export function seed(sqlite: SqliteDatabase, caseload: Caseload): number {
     const batch = caseload.changes.slice(i, i + perTransaction);
     const write = () => {
       for (let page = 0; page < batch.length; page += 1_000) {
-        const result = applyChanges(sqlite, batch.slice(page, page + 1_000), {
+        const result = applyChanges(sqlite, prepareChanges(batch.slice(page, page + 1_000)), {
           pendingKeys: new Set(),
           defer: () => undefined,
           now,

@@ -89,6 +89,7 @@ function instrument(client: PgliteLike): void {
 let database: Database | null = null;
 let app: FastifyInstance | null = null;
 let bytesOfClosedSockets = 0;
+let requestsAnswered = 0;
 const liveSockets = new Set<Socket>();
 
 async function addLoadUsers(db: Database['db'], count: number, clientsEach: number, clientIds: string[]) {
@@ -149,6 +150,9 @@ const handlers = {
       // Many simulated workstations sign in from one loopback address.
       config: { authRequestsPerMinute: 100_000, ...configForDatabase(database.kind), ...params.config },
     });
+    app.addHook('onResponse', async () => {
+      requestsAnswered += 1;
+    });
     app.server.on('connection', (socket: Socket) => {
       liveSockets.add(socket);
       socket.once('close', () => {
@@ -173,6 +177,10 @@ const handlers = {
     let live = 0;
     for (const socket of liveSockets) live += socket.bytesWritten;
     return bytesOfClosedSockets + live;
+  },
+  /** Requests answered so far (any route). */
+  async requestsAnswered(): Promise<number> {
+    return requestsAnswered;
   },
   /** Statements run since the last call (PGlite only), most expensive first; resets. */
   async takeSqlStats(): Promise<SqlStat[]> {

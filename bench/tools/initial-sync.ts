@@ -87,6 +87,7 @@ try {
         password: info.caseloadUser.password,
         dir: join(dir, `ws-${run}`),
         serverBytes: () => server.call('bytesSent', undefined),
+        serverRequests: () => server.call('requestsAnswered', undefined),
         ...(values['bulk-batch'] ? { tuning: { bulkBatchChanges: Number(values['bulk-batch']) } } : {}),
       }),
     );

@@ -8,6 +8,7 @@ import { PreferencesStore } from './settings/preferences-store';
 import { openWorkstationStore, type KeychainAdapter } from './store';
 import type { CipherTuning } from './store/open-database';
 import { SessionService } from './session/session-service';
+import type { PullWorkerSpec } from './sync/pull-worker-host';
 import type { SyncTuning } from './sync/sync-engine';
 import { SyncService } from './sync/sync-service';
 import { SyncStatusService } from './sync/sync-status-service';
@@ -34,6 +35,11 @@ export interface CoreOptions extends RuntimeDescription {
   autoLockSeconds?: number;
   /** Sync engine timing and transport (tests shorten intervals and backoff). */
   sync?: SyncTuning;
+  /**
+   * The pull worker's module (src/core/sync/pull-worker.ts, built as pull-worker.js beside the
+   * core): a full pull prepares its pages on that thread. Without it (or null), on the core's thread.
+   */
+  pullWorker?: PullWorkerSpec | null;
   /** This device's clock for sync (tests put it ahead to produce clock skew); default Date.now. */
   clock?: () => number;
   /** The name this device registers under with the clinic server; default the OS host name. */
@@ -94,7 +100,9 @@ export function startCore(options: CoreOptions): Core {
     log,
     dataChanged: (payload) => emit('sync.dataChanged', payload),
     ...(options.clock ? { now: options.clock } : {}),
-    ...(options.sync ? { tuning: options.sync } : {}),
+    ...(options.sync || options.pullWorker
+      ? { tuning: { ...options.sync, ...(options.pullWorker ? { pullWorker: options.pullWorker } : {}) } }
+      : {}),
   });
   const session = new SessionService({
     vault,

@@ -27,6 +27,8 @@ const core = startCore({
   runtime: 'electron',
   // The build copies src/core/store/migrations beside this bundle (electron.vite.config.ts).
   migrationsDir: join(here, 'migrations'),
+  // Built from src/core/sync/pull-worker.ts beside this bundle (electron.vite.config.ts).
+  pullWorker: { path: join(here, 'pull-worker.js') },
   // better-sqlite3 built for Electron's ABI (see docs/architecture.md, "Native modules").
   ...(process.env.CONTINUUM_SQLITE_BINDING ? { sqliteBinding: process.env.CONTINUUM_SQLITE_BINDING } : {}),
 });

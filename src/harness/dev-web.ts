@@ -104,6 +104,7 @@ const harness = await startHarness({
   port,
   appVersion: version,
   migrationsDir: join(projectRoot, 'src/core/store/migrations'),
+  pullWorkerPath: join(projectRoot, 'src/core/sync/pull-worker.ts'),
   ...(autoLockSeconds ? { autoLockSeconds } : {}),
 });
 

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   rendererDir: string;
   /** The encrypted cache's SQL migrations (src/core/store/migrations). */
   migrationsDir: string;
+  /** src/core/sync/pull-worker.ts (the core runs from source here). */
+  pullWorkerPath: string;
   port?: number;
   appVersion?: string;
   /** Lock after this many idle seconds instead of the preference (tests). */
@@ -50,6 +52,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     appVersion: options.appVersion ?? '0.0.0-dev',
     runtime: 'node',
     migrationsDir: options.migrationsDir,
+    pullWorker: { path: options.pullWorkerPath },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.autoLockSeconds ? { autoLockSeconds: options.autoLockSeconds } : {}),
     ...(options.keychainService ? { keychainService: options.keychainService } : {}),

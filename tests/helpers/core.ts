@@ -2,7 +2,7 @@ import { onTestFinished } from 'vitest';
 import { startCore, type Core, type CoreOptions } from '../../src/core/core';
 import { unavailableKeychain } from '../../src/core/store';
 import { RpcClient } from '../../src/shared/rpc/client';
-import { MIGRATIONS_DIR, FAST_SCRYPT } from '../integration/store/seed';
+import { MIGRATIONS_DIR, FAST_SCRYPT, PULL_WORKER } from '../integration/store/seed';
 import { createRpcChannel, MessageRecorder, type RpcChannel } from './message-channel-port';
 
 export interface RunningCore {
@@ -24,6 +24,7 @@ export function startTestCore(profileDir: string, options: Partial<CoreOptions> 
     appVersion: '1.2.3-test',
     runtime: 'node',
     migrationsDir: MIGRATIONS_DIR,
+    pullWorker: PULL_WORKER,
     keychain: unavailableKeychain(),
     scrypt: FAST_SCRYPT,
     ...options,

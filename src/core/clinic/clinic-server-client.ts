@@ -8,12 +8,12 @@ import {
   type TokenResponse,
 } from '../../shared/auth/api';
 import {
+  PULL_CURSOR_HEADER,
+  PULL_HAS_MORE_HEADER,
   pokeSchema,
-  pullResponseSchema,
   pushResponseSchema,
   type Poke,
   type PullRequest,
-  type PullResponse,
   type PushRequest,
   type PushResponse,
 } from '../../shared/sync/protocol';
@@ -71,6 +71,12 @@ interface CallOptions {
 export type ServerEvent = Poke | { type: 'heartbeat' };
 
 /** The workstation's HTTP client for the clinic server. Stateless: tokens are the caller's. */
+/** A pull answer whose headers have arrived (`ClinicServerClient.pullPage`). */
+export interface PullPageAnswer {
+  next: { cursor: string; hasMore: boolean } | null;
+  body: Promise<Uint8Array>;
+}
+
 export class ClinicServerClient {
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
@@ -110,14 +116,36 @@ export class ClinicServerClient {
     });
   }
 
-  /** POST /sync/pull: one page of changes after the cursor. */
-  pull(token: string, request: PullRequest, signal?: AbortSignal): Promise<PullResponse> {
-    return this.post('/sync/pull', request, pullResponseSchema, {
+  /**
+   * POST /sync/pull, resolved when the answer's headers arrive: the next cursor they carry (null
+   * when the server sent none, e.g. `resyncRequired`) and the body as received, still arriving.
+   * The caller parses and validates the body (src/core/sync/prepare-changes.ts, on its thread
+   * or the pull worker's) and checks that it agrees with the headers.
+   */
+  async pullPage(token: string, request: PullRequest, signal?: AbortSignal): Promise<PullPageAnswer> {
+    const response = await this.request('/sync/pull', {
+      body: request,
       token,
       idempotent: true,
       timeoutMs: Math.max(this.timeoutMs, 30_000),
       ...(signal ? { signal } : {}),
     });
+    const cursor = response.headers.get(PULL_CURSOR_HEADER);
+    const hasMore = response.headers.get(PULL_HAS_MORE_HEADER);
+    const next =
+      cursor !== null && cursor.length <= 200 && (hasMore === 'true' || hasMore === 'false')
+        ? { cursor, hasMore: hasMore === 'true' }
+        : null;
+    const body = response.arrayBuffer().then(
+      (buffer) => new Uint8Array(buffer),
+      () => {
+        if (signal?.aborted) throw new ClinicServerError('ABORTED', 'The request was cancelled.', null);
+        throw new ClinicServerError('OFFLINE', 'The connection to the clinic server dropped.', response.status);
+      },
+    );
+    // Awaited by the caller (or dropped with the pull): never an unhandled rejection.
+    body.catch(() => undefined);
+    return { next, body };
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import { sameContent } from '../../shared/notes/canonical';
 import type { Change, EntityType } from '../../shared/sync/protocol';
-import { APPLY_ORDER, isRecordEntity, recordSchemas, type RecordData } from '../../shared/sync/records';
+import { APPLY_ORDER, type RecordData } from '../../shared/sync/records';
 import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
-import { projectNote } from './note-projection';
+import { noteTypeOf } from './note-projection';
+import { prepareChange, toChange, type PreparedChange, type PreparedNote } from './prepare-changes';
 import { clinicTemplateProtection, TEMPLATE_KEY_PREFIX } from './templates';
 
 /**
@@ -12,7 +13,8 @@ import { clinicTemplateProtection, TEMPLATE_KEY_PREFIX } from './templates';
  * engine"). The caller runs `applyChanges` inside the one transaction that also moves the pull
  * cursor, so a page is applied whole or not at all.
  *
- * - Each `put` is validated with its record schema (src/shared/sync/records.ts); a record that
+ * - Each `put` comes validated with its record schema (src/shared/sync/records.ts) by
+ *   `prepareChanges` (./prepare-changes.ts, on this thread or in the pull worker); a record that
  *   does not fit, or a type this version does not know, is skipped and reported by id and
  *   code, never half-applied.
  * - Upserts by id keep the server's version in `server_version` and never replace a newer
@@ -45,6 +47,7 @@ export interface ApplyResult {
 export interface ApplyOptions {
   /** `entity:id` keys with pending outbox rows: the local change wins until the server answers it. */
   pendingKeys: ReadonlySet<string>;
+  /** Hand over a change held back for a pending local change (as pulled). */
   defer(change: Change): void;
   now: string;
 }
@@ -56,12 +59,12 @@ export { TEMPLATE_KEY_PREFIX };
 const order = new Map<EntityType, number>(APPLY_ORDER.map((entity, index) => [entity, index]));
 
 /** Purges first (in the server's order), then puts and deletes by APPLY_ORDER (stable). */
-export function sortForApply(changes: readonly Change[]): Change[] {
+export function sortForApply<C extends Pick<Change, 'op'> & { entity?: EntityType }>(changes: readonly C[]): C[] {
   const purges = changes.filter((change) => change.op === 'purgeClient');
   const rest = changes.map((change, index) => ({ change, index })).filter(({ change }) => change.op !== 'purgeClient');
   rest.sort((a, b) => {
-    const ea = a.change.op === 'purgeClient' ? 0 : (order.get(a.change.entity) ?? APPLY_ORDER.length);
-    const eb = b.change.op === 'purgeClient' ? 0 : (order.get(b.change.entity) ?? APPLY_ORDER.length);
+    const ea = a.change.entity === undefined ? 0 : (order.get(a.change.entity) ?? APPLY_ORDER.length);
+    const eb = b.change.entity === undefined ? 0 : (order.get(b.change.entity) ?? APPLY_ORDER.length);
     return ea - eb || a.index - b.index;
   });
   return [...purges, ...rest.map(({ change }) => change)];
@@ -507,8 +510,12 @@ function statements(sqlite: SqliteDatabase): Statements {
   return created;
 }
 
-/** Apply one page of changes (inside the caller's transaction). */
-export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[], options: ApplyOptions): ApplyResult {
+/** Apply one page of prepared changes (`prepareChanges`), inside the caller's transaction. */
+export function applyChanges(
+  sqlite: SqliteDatabase,
+  changes: readonly PreparedChange[],
+  options: ApplyOptions,
+): ApplyResult {
   const s = statements(sqlite);
   const protection = protectionOf(sqlite);
   const result: ApplyResult = {
@@ -527,7 +534,7 @@ export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[],
       continue;
     }
     if (options.pendingKeys.has(entityKey(change.entity, change.id))) {
-      options.defer(change);
+      options.defer(toChange(change));
       result.deferred += 1;
       continue;
     }
@@ -537,19 +544,12 @@ export function applyChanges(sqlite: SqliteDatabase, changes: readonly Change[],
       result.applied += 1;
       continue;
     }
-    if (!isRecordEntity(change.entity)) {
-      result.skipped.push({ entity: change.entity, id: change.id, reason: 'UNSUPPORTED_ENTITY' });
-      continue;
-    }
-    const parsed = recordSchemas[change.entity].safeParse(change.data);
-    if (!parsed.success) {
-      result.skipped.push({ entity: change.entity, id: change.id, reason: 'INVALID_RECORD' });
+    if (change.prepared === 'skip') {
+      result.skipped.push({ entity: change.entity, id: change.id, reason: change.reason });
       continue;
     }
     try {
-      if (
-        !putRecord(s, protection, change.entity, change.id, change.clientId, change.version, parsed.data, options.now)
-      ) {
+      if (!putRecord(s, protection, change, options.now)) {
         result.skipped.push({ entity: change.entity, id: change.id, reason: 'UNSUPPORTED_ENTITY' });
         continue;
       }
@@ -618,13 +618,10 @@ function deleteRecord(s: Statements, entity: EntityType, id: string): void {
 function putRecord(
   s: Statements,
   protection: ProtectionContext,
-  entity: keyof typeof recordSchemas,
-  id: string,
-  clientId: string | null,
-  version: number,
-  data: unknown,
+  change: Extract<PreparedChange, { prepared: 'record' | 'note' }>,
   now: string,
 ): boolean {
+  const { entity, id, clientId, version, data } = change;
   const v = String(version);
   const run = (table: TableName, row: Row) => s.upsert.get(table)!.run({ id, ...row, server_version: v });
   switch (entity) {
@@ -723,7 +720,8 @@ function putRecord(
       return true;
     }
     case 'note':
-      putNote(s, id, clientId, v, data as RecordData<'note'>, protection.get());
+      if (change.prepared !== 'note') return false;
+      putNote(s, id, clientId, v, change.data, change.note, protection.get());
       return true;
     case 'measure': {
       const d = data as RecordData<'measure'>;
@@ -920,7 +918,8 @@ function putNote(
   id: string,
   clientId: string | null,
   version: string,
-  d: RecordData<'note'>,
+  d: Omit<RecordData<'note'>, 'content'>,
+  note: PreparedNote,
   protection: TemplateProtection,
 ): void {
   const local = s.noteState.get(id) as
@@ -931,21 +930,22 @@ function putNote(
     Number(local.server_version) >= Number(version)
   )
     return;
-  const projection = projectNote(d.content, protection);
+  const projection = note.projection;
+  const { noteType, isProtected } = noteTypeOf(projection.templateId, projection.templateVersion, protection);
   const row = {
     id,
     client_id: clientId,
     author_id: d.authorId,
-    note_type: projection.noteType,
+    note_type: noteType,
     template: projection.template,
-    is_protected: projection.isProtected ? 1 : 0,
-    template_id: typeof d.content['templateId'] === 'string' ? d.content['templateId'] : null,
-    template_version: typeof d.content['templateVersion'] === 'number' ? d.content['templateVersion'] : null,
+    is_protected: isProtected ? 1 : 0,
+    template_id: projection.templateId,
+    template_version: projection.templateVersion,
     status: d.status,
     modality: projection.modality,
     started_at: projection.startedAt,
     ended_at: projection.endedAt,
-    content: JSON.stringify(d.content),
+    content: note.contentJson,
     body_text: projection.bodyText,
     signed_at: d.signedAt,
     signed_by: d.signedBy,
@@ -961,7 +961,7 @@ function putNote(
   if (!local) {
     s.noteInsert.run(row);
   } else if (local.status !== 'signed') {
-    if (d.status === 'draft' && sameText(local.content, d.content)) s.noteUpdateSameText.run(row);
+    if (d.status === 'draft' && sameText(local.content, note.contentJson)) s.noteUpdateSameText.run(row);
     else s.noteUpdate.run(row);
   } else if (d.status === 'signed' && d.contentHash === local.content_hash) {
     s.noteVersionOnly.run(version, row.cosign, row.sharing, row.is_protected, id);
@@ -972,9 +972,10 @@ function putNote(
 }
 
 /** A stored draft's text and a pulled one are the same (canonically: jsonb reorders keys). */
-function sameText(stored: string, pulled: unknown): boolean {
+function sameText(stored: string, pulled: string): boolean {
+  if (stored === pulled) return true;
   try {
-    return sameContent(JSON.parse(stored), pulled);
+    return sameContent(JSON.parse(stored), JSON.parse(pulled));
   } catch {
     return false;
   }
@@ -991,17 +992,7 @@ export function applyDeferred(sqlite: SqliteDatabase, change: Change, now: strin
     deleteRecord(s, change.entity, change.id);
     return true;
   }
-  if (!isRecordEntity(change.entity)) return false;
-  const parsed = recordSchemas[change.entity].safeParse(change.data);
-  if (!parsed.success) return false;
-  return putRecord(
-    s,
-    protectionOf(sqlite),
-    change.entity,
-    change.id,
-    change.clientId,
-    change.version,
-    parsed.data,
-    now,
-  );
+  const prepared = prepareChange(change);
+  if (prepared.op !== 'put' || prepared.prepared === 'skip') return false;
+  return putRecord(s, protectionOf(sqlite), prepared, now);
 }

@@ -49,6 +49,18 @@ const CODE_KEYS = new Set([
   'src',
 ]);
 
+/** The part of the projection that depends on the content alone (no template rule). */
+export interface NoteContentProjection {
+  template: NoteTemplate;
+  /** The content's `templateId` and `templateVersion` when they are a string and a number. */
+  templateId: string | null;
+  templateVersion: number | null;
+  modality: NoteProjection['modality'];
+  startedAt: string | null;
+  endedAt: string | null;
+  bodyText: string;
+}
+
 /**
  * `protection`: the protection rule over the templates this workstation holds (built-in and the
  * clinic's, `clinicTemplateProtection` in ./templates.ts); the built-in ones only by default.
@@ -57,7 +69,14 @@ export function projectNote(
   content: Record<string, unknown>,
   protection: TemplateProtection = builtInProtection,
 ): NoteProjection {
+  const { templateId, templateVersion, ...projection } = projectNoteContent(content);
+  return { ...projection, ...noteTypeOf(templateId, templateVersion, protection) };
+}
+
+/** Everything of the projection but the note type (pure: the pull worker computes it). */
+export function projectNoteContent(content: Record<string, unknown>): NoteContentProjection {
   const templateId = typeof content['templateId'] === 'string' ? content['templateId'] : null;
+  const templateVersion = typeof content['templateVersion'] === 'number' ? content['templateVersion'] : null;
   const encounter = isObject(content['encounter']) ? content['encounter'] : {};
   const modality =
     typeof encounter['modality'] === 'string' && MODALITIES.has(encounter['modality'])
@@ -66,19 +85,28 @@ export function projectNote(
   const date = typeof encounter['date'] === 'string' ? encounter['date'] : null;
   const zone = typeof encounter['timeZone'] === 'string' ? encounter['timeZone'] : null;
   const at = (time: unknown) => (date && zone && typeof time === 'string' ? zonedToUtc(date, time, zone) : null);
-  let noteType: NoteType = 'progress';
-  if (templateId && protection(templateId, content['templateVersion']))
-    noteType = templateId === 'psychotherapy' ? 'psychotherapy' : 'sud_counseling';
-  else if (templateId && GROUP.has(templateId)) noteType = 'group';
   return {
     template: templateId ? (FAMILY[templateId] ?? (templateId.toUpperCase().slice(0, 40) as NoteTemplate)) : 'SOAP',
-    noteType,
-    isProtected: noteType === 'sud_counseling' || noteType === 'psychotherapy',
+    templateId,
+    templateVersion,
     modality,
     startedAt: at(encounter['startTime']),
     endedAt: at(encounter['endTime']),
     bodyText: noteText(content),
   };
+}
+
+/** The note type, and whether it is protected, under the template rule this workstation holds. */
+export function noteTypeOf(
+  templateId: string | null,
+  templateVersion: number | null,
+  protection: TemplateProtection,
+): Pick<NoteProjection, 'noteType' | 'isProtected'> {
+  let noteType: NoteType = 'progress';
+  if (templateId && protection(templateId, templateVersion))
+    noteType = templateId === 'psychotherapy' ? 'psychotherapy' : 'sud_counseling';
+  else if (templateId && GROUP.has(templateId)) noteType = 'group';
+  return { noteType, isProtected: noteType === 'sud_counseling' || noteType === 'psychotherapy' };
 }
 
 /** The words of a note: its sections (and group members' sections) in order, else every string in it. */

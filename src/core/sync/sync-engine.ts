@@ -5,7 +5,6 @@ import {
   SYNC_PROTOCOL_VERSION,
   type Change,
   type Mutation,
-  type PullResponse,
   type PushResponse,
 } from '../../shared/sync/protocol';
 import type { SyncStatus } from '../../shared/sync/status';
@@ -17,6 +16,8 @@ import { toStoreError } from '../store/errors';
 import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clinic/clinic-server-client';
 import type { ServerSession } from '../clinic/server-session';
 import { applyChanges, applyDeferred, entityKey, type ApplyResult } from './apply-changes';
+import { preparePullBody, type PreparedPullResponse } from './prepare-changes';
+import { PullWorker, PullWorkerGone, type PullPageStream, type PullWorkerSpec } from './pull-worker-host';
 import { hasUnqueuedAuditEntries, markAuditSynced, queueAuditEntries } from './audit-upload';
 import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import type { Outbox, SettledMutation } from './outbox';
@@ -64,6 +65,11 @@ export interface SyncTuning {
   bulkInitialPull?: boolean;
   /** Changes written per transaction on that bulk path (default 3,000: a few pages). */
   bulkBatchChanges?: number;
+  /**
+   * The pull worker's module (./pull-worker-host.ts). With it, a full pull's pages are parsed,
+   * validated and prepared on a second thread while this one writes; without it, here.
+   */
+  pullWorker?: PullWorkerSpec;
   fetch?: typeof fetch;
   timers?: Timers;
   random?: () => number;
@@ -99,6 +105,43 @@ const DRIFT_MARGIN_MS = 2_000;
 const EVENTS_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
 /** Changes written per transaction by the initial sync's bulk path: a few pages (measured in sync-protocol.md). */
 const BULK_BATCH = 3_000;
+/** Pull pages asked for ahead of the one being written (each up to ~2 MB while it waits). */
+const PULL_LOOKAHEAD = 6;
+
+/** Requests of a pull may take this long (a page is up to ~2 MB). */
+const PULL_TIMEOUT_MS = 30_000;
+
+/** The pages of one pull, in order (fetched here or by the pull worker). */
+interface PageSource {
+  next(): Promise<PreparedPullResponse>;
+  close(): void;
+}
+
+/** `promise`, or ABORTED as soon as `signal` aborts (the engine stops: a lock, a sign-out). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  const aborted = () => new ClinicServerError('ABORTED', 'The request was cancelled.', null);
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** A pull page asked for (`SyncEngine.fetchPage`). */
+interface PageFetch {
+  next: Promise<{ cursor: string; hasMore: boolean } | null>;
+  page: Promise<PreparedPullResponse>;
+}
 
 type RoundResult =
   | { kind: 'ok' }
@@ -121,6 +164,8 @@ export class SyncEngine {
   private readonly replica: string;
 
   private stopped = false;
+  /** The pull worker started ahead of the first full pull (see `start`). */
+  private warmWorker: PullWorker | null = null;
   private running: Promise<void> | null = null;
   private rerun = false;
   private waiters: Array<() => void> = [];
@@ -154,11 +199,7 @@ export class SyncEngine {
       now: options.now,
       timeoutMs: 30_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      observeServerTime: (serverMs, sentAt, receivedAt) => {
-        // The Date header is truncated to the second: its expected midpoint is +500 ms.
-        this.headerDrift = { ms: (sentAt + receivedAt) / 2 - (serverMs + 500), at: receivedAt };
-        this.reportDrift();
-      },
+      observeServerTime: (serverMs, sentAt, receivedAt) => this.observeServerTime(serverMs, sentAt, receivedAt),
     });
     this.replica = replicaId(options.store.db);
   }
@@ -166,6 +207,9 @@ export class SyncEngine {
   /** Begin: a first round now and the event stream. */
   start(): void {
     if (this.stopped) return;
+    // A cache that never pulled is about to pull everything: the worker loads meanwhile.
+    if (this.options.pullWorker && this.readCursor() === null)
+      this.warmWorker = this.startPullWorker(this.options.pullWorker);
     this.listening = this.listen();
     void this.requestRound();
   }
@@ -179,11 +223,29 @@ export class SyncEngine {
     }
     await this.running?.catch(() => undefined);
     await this.listening?.catch(() => undefined);
+    await this.warmWorker?.close();
+    this.warmWorker = null;
     this.release();
   }
 
   get isStopped(): boolean {
     return this.stopped;
+  }
+
+  private observeServerTime(serverMs: number, sentAt: number, receivedAt: number): void {
+    // The Date header is truncated to the second: its expected midpoint is +500 ms.
+    this.headerDrift = { ms: (sentAt + receivedAt) / 2 - (serverMs + 500), at: receivedAt };
+    this.reportDrift();
+  }
+
+  private startPullWorker(spec: PullWorkerSpec): PullWorker {
+    return new PullWorker(spec, {
+      // The worker's times are on Date.now; this device's clock for sync is `options.now`.
+      observeServerTime: (serverMs, sentAt, receivedAt) => {
+        const shift = this.options.now() - Date.now();
+        this.observeServerTime(serverMs, sentAt + shift, receivedAt + shift);
+      },
+    });
   }
 
   /** Run a round (or wait for the one after the current one) and resolve when it has ended. */
@@ -540,63 +602,214 @@ export class SyncEngine {
 
   /** Pull every page after the stored cursor. Returns the number of changes received. */
   private async pullAll(): Promise<number> {
-    let cursor = this.resyncNeeded ? null : this.readCursor();
+    const cursor = this.resyncNeeded ? null : this.readCursor();
     this.resyncNeeded = false;
-    let full = cursor === null;
-    let bulk = full && this.options.bulkInitialPull !== false && this.cacheIsEmpty();
+    const full = cursor === null;
+    const bulk = full && this.options.bulkInitialPull !== false && this.cacheIsEmpty();
+    // A full pull is long: its pages are prepared on the pull worker's thread beside this one.
+    let worker: PullWorker | null = null;
+    if (full && this.options.pullWorker) {
+      worker = this.warmWorker ?? this.startPullWorker(this.options.pullWorker);
+      this.warmWorker = null;
+    }
+    try {
+      const received = await this.pullPages(cursor, full, bulk, worker);
+      if (full) {
+        const thread = worker && !worker.failure ? 'pullWorker' : 'core';
+        this.options.log.info({ code: 'FULL_PULL', changes: received, preparedOn: thread }, 'full pull');
+      }
+      return received;
+    } finally {
+      if (worker) {
+        if (worker.failure)
+          this.options.log.warn({ code: 'PULL_WORKER_FAILED', reason: worker.failure }, 'pull worker');
+        await worker.close();
+      }
+    }
+  }
+
+  /**
+   * One page asked for: `next` resolves when its headers arrive (the cursor to ask for the page
+   * after it; from the page itself when the headers do not say), `page` when it is prepared.
+   */
+  private fetchPage(from: string | null, worker: PullWorker | null): PageFetch {
+    const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
+    const request = { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor: from, limit } as const;
+    const answer = this.authed((token) => this.client.pullPage(token, request, this.abort.signal));
+    const page = answer.then(async ({ next, body }) => {
+      const bytes = await body;
+      const prepared = worker ? await worker.prepare(bytes) : preparePullBody(bytes);
+      const agrees =
+        prepared !== null &&
+        (next === null ||
+          (prepared.status === 'ok' && prepared.cursor === next.cursor && prepared.hasMore === next.hasMore));
+      if (!agrees) throw new ClinicServerError('BAD_RESPONSE', 'The clinic server sent an unexpected answer.', 200);
+      return prepared;
+    });
+    const next = answer.then(
+      ({ next: fromHeaders }) =>
+        fromHeaders ??
+        page.then((prepared) =>
+          prepared.status === 'ok' ? { cursor: prepared.cursor, hasMore: prepared.hasMore } : null,
+        ),
+    );
+    // Awaited later (or dropped when the pull ends early): never an unhandled rejection.
+    page.catch(() => undefined);
+    next.catch(() => undefined);
+    return { page, next };
+  }
+
+  /**
+   * The pages of a pull from `from`, in order, fetched on the core's thread: the next page is
+   * asked for as soon as the headers of the one before arrive, up to PULL_LOOKAHEAD pages ahead
+   * of the one being written, so the server works on them while this thread writes.
+   */
+  private localPages(from: string | null, worker: PullWorker | null): PageSource {
+    let ahead: PageFetch[] = [];
+    let parked: string | null = null;
+    let open = true;
+    const ask = (at: string | null) => {
+      const fetch = this.fetchPage(at, worker);
+      ahead.push(fetch);
+      void fetch.next.then(
+        (next) => {
+          if (!open || !next?.hasMore) return;
+          if (ahead.length < PULL_LOOKAHEAD) ask(next.cursor);
+          else parked = next.cursor;
+        },
+        () => undefined,
+      );
+    };
+    ask(from);
+    return {
+      next: async () => {
+        const fetch = ahead.shift();
+        if (!fetch) throw new EngineError('PULL_ENDED');
+        if (parked !== null && ahead.length < PULL_LOOKAHEAD) {
+          const at = parked;
+          parked = null;
+          ask(at);
+        }
+        return fetch.page;
+      },
+      close: () => {
+        // Pages still out belong to a pull that ended: nobody asks for more after them.
+        open = false;
+        ahead = [];
+      },
+    };
+  }
+
+  /**
+   * The pages of a full pull from `from`, fetched and prepared on the pull worker's thread
+   * (./pull-worker.ts), whose chain of requests does not stop while this thread writes. An
+   * expired access token is renewed once; if the worker is gone, the pull goes on here.
+   */
+  private workerPages(from: string | null, worker: PullWorker): PageSource {
+    let cursor = from;
+    let renewed = false;
+    let stream: PullPageStream | null = null;
+    let local: PageSource | null = null;
+    const signal = this.abort.signal;
+    const open = async (): Promise<PullPageStream> => {
+      if (this.stopped) throw new StopRound();
+      const token = await this.options.session.accessToken();
+      const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
+      return worker.pages({
+        baseUrl: this.client.baseUrl.toString(),
+        token,
+        timeoutMs: PULL_TIMEOUT_MS,
+        request: { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor, limit },
+        lookahead: PULL_LOOKAHEAD,
+      });
+    };
+    const next = async (): Promise<PreparedPullResponse> => {
+      if (local) return local.next();
+      stream ??= await open();
+      try {
+        const page = await untilAborted(stream.next(), signal);
+        if (page.status === 'ok') cursor = page.cursor;
+        return page;
+      } catch (error) {
+        stream.close();
+        stream = null;
+        if (error instanceof PullWorkerGone) {
+          local = this.localPages(cursor, null);
+          return local.next();
+        }
+        if (
+          !renewed &&
+          error instanceof ClinicServerError &&
+          error.status === 401 &&
+          (error.code === 'TOKEN_EXPIRED' || error.code === 'UNAUTHENTICATED')
+        ) {
+          renewed = true;
+          this.options.session.invalidateAccessToken();
+          return next();
+        }
+        throw error;
+      }
+    };
+    return {
+      next,
+      close: () => {
+        stream?.close();
+        local?.close();
+      },
+    };
+  }
+
+  private async pullPages(
+    from: string | null,
+    isFull: boolean,
+    isBulk: boolean,
+    worker: PullWorker | null,
+  ): Promise<number> {
+    let cursor = from;
+    let full = isFull;
+    let bulk = isBulk;
     let received = 0;
     let resyncs = 0;
     const clientIds = new Set<string>();
     let clinicWide = false;
-    const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
-    const request = (from: string | null): Promise<PullResponse> => {
-      const answer = this.authed((token) =>
-        this.client.pull(
-          token,
-          { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor: from, limit },
-          this.abort.signal,
-        ),
-      );
-      // Awaited later (or dropped when applying fails): never an unhandled rejection.
-      answer.catch(() => undefined);
-      return answer;
-    };
-    let pending = request(cursor);
-    const batch: Array<Extract<PullResponse, { status: 'ok' }>> = [];
+    // The worker fetches too unless the engine was given its own fetch (which only this thread has).
+    const open = (at: string | null): PageSource =>
+      worker?.available && !this.options.fetch ? this.workerPages(at, worker) : this.localPages(at, worker);
+    let source = open(cursor);
+    const batch: Array<Extract<PreparedPullResponse, { status: 'ok' }>> = [];
     let batched = 0;
-    for (;;) {
-      const response = await pending;
-      if (response.status === 'resyncRequired') {
-        resyncs += 1;
-        this.options.log.info({ code: 'SYNC_RESYNC', reason: response.reason }, 'full pull required');
-        if (cursor === null || resyncs > 3) throw new EngineError('RESYNC_LOOP');
-        cursor = null;
-        full = true;
-        bulk = false;
-        pending = request(cursor);
-        continue;
+    try {
+      for (;;) {
+        const response = await source.next();
+        if (response.status === 'resyncRequired') {
+          resyncs += 1;
+          this.options.log.info({ code: 'SYNC_RESYNC', reason: response.reason }, 'full pull required');
+          if (cursor === null || resyncs > 3) throw new EngineError('RESYNC_LOOP');
+          cursor = null;
+          full = true;
+          bulk = false;
+          source.close();
+          source = open(cursor);
+          continue;
+        }
+        received += response.changes.length;
+        batch.push(response);
+        batched += response.changes.length;
+        // The initial sync writes several pages per transaction (fewer, larger commits through
+        // the rollback journal); otherwise each page is written as it comes.
+        if (!response.hasMore || !bulk || batched >= (this.options.bulkBatchChanges ?? BULK_BATCH)) {
+          // Writing blocks this thread: let the requests for the next pages leave first.
+          if (response.hasMore) await new Promise<void>((resolve) => setImmediate(resolve));
+          const result = this.applyPages(batch.splice(0), bulk);
+          batched = 0;
+          for (const id of result.clientIds) clientIds.add(id);
+          clinicWide ||= result.clinicWide;
+        }
+        cursor = response.cursor;
+        if (!response.hasMore) break;
       }
-      // The next page is asked for before this one is written, so the server prepares it while
-      // the cache is busy. The same cursor always gives the same page: if writing fails, the
-      // answer is simply dropped and the page asked for again next time.
-      const next = response.hasMore ? request(response.cursor) : null;
-      received += response.changes.length;
-      batch.push(response);
-      batched += response.changes.length;
-      // The initial sync writes several pages per transaction (fewer, larger commits through
-      // the rollback journal); otherwise each page is written as it comes.
-      if (!next || !bulk || batched >= (this.options.bulkBatchChanges ?? BULK_BATCH)) {
-        // Writing blocks this thread: let the request for the next page leave first (it is
-        // sent a few promise steps after \`request\`, once the access token is in hand).
-        if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-        const result = this.applyPages(batch.splice(0), bulk);
-        batched = 0;
-        for (const id of result.clientIds) clientIds.add(id);
-        clinicWide ||= result.clinicWide;
-      }
-      cursor = response.cursor;
-      if (!next) break;
-      pending = next;
+    } finally {
+      source.close();
     }
     for (const id of this.resolveSettled()) clientIds.add(id);
     if (clientIds.size > 0 || clinicWide || (full && received > 0)) {
@@ -610,7 +823,10 @@ export class SyncEngine {
    * so a crash or a failure repeats them, never half-applies them. Usually one page; the
    * initial sync writes several together (`BULK_BATCH`).
    */
-  private applyPages(pages: ReadonlyArray<Extract<PullResponse, { status: 'ok' }>>, bulk: boolean): ApplyResult {
+  private applyPages(
+    pages: ReadonlyArray<Extract<PreparedPullResponse, { status: 'ok' }>>,
+    bulk: boolean,
+  ): ApplyResult {
     const db = this.db;
     const sqlite = db.$client;
     const at = new Date(this.options.now()).toISOString();

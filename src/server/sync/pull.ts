@@ -81,8 +81,20 @@ export interface PageRow {
  */
 export type PullAnswerJson = string & { readonly __pullAnswerJson: true };
 
-const resyncAnswer = (reason: Extract<PullResponse, { status: 'resyncRequired' }>['reason']): PullAnswerJson =>
-  JSON.stringify({ status: 'resyncRequired', reason } satisfies PullResponse) as PullAnswerJson;
+/**
+ * A pull's answer, and for an `ok` page its cursor and whether more follows (also in the JSON):
+ * the route repeats them in headers, so a workstation can ask for the next page as soon as the
+ * headers arrive, before it has read and parsed this one (docs/sync-protocol.md, "Pull").
+ */
+export interface PullAnswer {
+  json: PullAnswerJson;
+  next: { cursor: string; hasMore: boolean } | null;
+}
+
+const resyncAnswer = (reason: Extract<PullResponse, { status: 'resyncRequired' }>['reason']): PullAnswer => ({
+  json: JSON.stringify({ status: 'resyncRequired', reason } satisfies PullResponse) as PullAnswerJson,
+  next: null,
+});
 
 function okAnswer(answer: {
   changesJson: string;
@@ -182,7 +194,7 @@ export async function pullChanges(
   input: PullInput,
   now: Date,
   ahead: PullAhead<PageRow> | null = null,
-): Promise<PullAnswerJson> {
+): Promise<PullAnswer> {
   const audit = (outcome: 'ok' | 'denied', details: Record<string, string | number | null>, recordIds: string[] = []) =>
     appendAudit(
       db,
@@ -328,10 +340,9 @@ export async function pullChanges(
   const clientIds = [...new Set([...purgeIds, ...(page.clientIds ? page.clientIds.split(',') : [])])];
   await audit('ok', { changes: purges.length + page.count, fromSeq: cursor?.seq ?? 0, toSeq: lastSeq }, clientIds);
   const changesJson = [...purges.map((purge) => JSON.stringify(purge)), ...(page.body ? [page.body] : [])].join(',');
-  return okAnswer({
-    changesJson,
-    cursor: encodeCursor({ seq: lastSeq, assignmentsUs }),
-    hasMore,
-    lastMutationId: replica?.lastMutationId ?? 0,
-  });
+  const next = { cursor: encodeCursor({ seq: lastSeq, assignmentsUs }), hasMore };
+  return {
+    json: okAnswer({ changesJson, ...next, lastMutationId: replica?.lastMutationId ?? 0 }),
+    next,
+  };
 }

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { pullRequestSchema, pushRequestSchema } from '../../shared/sync/protocol.js';
+import {
+  PULL_CURSOR_HEADER,
+  PULL_HAS_MORE_HEADER,
+  pullRequestSchema,
+  pushRequestSchema,
+} from '../../shared/sync/protocol.js';
 import { parseInput, principalOf, type ServerContext } from '../context.js';
 import type { authenticate } from '../routes/auth.js';
 import { pullChanges, type PageRow } from './pull.js';
@@ -43,7 +48,11 @@ export function registerSyncRoutes(
     const body = parseInput(pullRequestSchema, request.body);
     // The answer is JSON text already (built by the database): sent as it is.
     const answer = await pullChanges(ctx.db, principal, body, ctx.now(), ahead);
-    return reply.type('application/json; charset=utf-8').send(answer);
+    if (answer.next) {
+      reply.header(PULL_CURSOR_HEADER, answer.next.cursor);
+      reply.header(PULL_HAS_MORE_HEADER, String(answer.next.hasMore));
+    }
+    return reply.type('application/json; charset=utf-8').send(answer.json);
   });
 }
 

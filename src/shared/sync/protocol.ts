@@ -200,6 +200,14 @@ export const pullResponseSchema = z.union([
 ]);
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
+/**
+ * An `ok` pull answer repeats its `cursor` and `hasMore` in these headers, so the workstation can
+ * ask for the next page when the headers arrive, before reading this one's body. Optional: a
+ * workstation waits for the body when they are missing, and checks they agree with it.
+ */
+export const PULL_CURSOR_HEADER = 'continuum-pull-cursor';
+export const PULL_HAS_MORE_HEADER = 'continuum-pull-has-more';
+
 /** Server-sent events on GET /sync/events. */
 export const pokeSchema = z.discriminatedUnion('type', [
   /** Something in this user's scope changed: pull now. */

@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { MIGRATIONS_DIR } from '../store/seed';
+import { MIGRATIONS_DIR, PULL_WORKER } from '../store/seed';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -35,6 +35,7 @@ beforeAll(async () => {
     rendererDir,
     appVersion: '9.9.9-test',
     migrationsDir: MIGRATIONS_DIR,
+    pullWorkerPath: PULL_WORKER.path,
   });
   port = Number(new URL(harness.origin).port);
 });

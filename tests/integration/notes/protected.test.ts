@@ -6,6 +6,8 @@ import { richTextFromParagraphs, type NoteContent } from '../../../src/shared/no
 import { SUD_COUNSELING_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { applyChanges } from '../../../src/core/sync/apply-changes';
+import { prepareChanges } from '../../../src/core/sync/prepare-changes';
+import type { Change } from '../../../src/shared/sync/protocol';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { admin, useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation, synced, type Workstation } from '../sync/helpers/workstation';
@@ -229,8 +231,10 @@ describe('protected notes between workstations', () => {
     const noteId = randomUUID();
     const at = new Date().toISOString();
     const content = { templateId: 'clinic_late', templateVersion: 1, encounter: {}, sections: {} };
-    const page = (changes: Parameters<typeof applyChanges>[1]) =>
-      sqlite.transaction(() => applyChanges(sqlite, changes, { pendingKeys: new Set(), defer: () => {}, now: at }))();
+    const page = (changes: Change[]) =>
+      sqlite.transaction(() =>
+        applyChanges(sqlite, prepareChanges(changes), { pendingKeys: new Set(), defer: () => {}, now: at }),
+      )();
 
     // A page with the signed note, its template not known here yet: not protected.
     page([

@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { searchNotes } from '../../../src/core/notes/search';
 import { openWorkstationStore } from '../../../src/core/store/workstation-store';
 import { applyChanges } from '../../../src/core/sync/apply-changes';
+import { prepareChanges } from '../../../src/core/sync/prepare-changes';
 import { unavailableKeychain } from '../../../src/core/vault/keychain';
 import type { NoteContent } from '../../../src/shared/notes/content';
 import type { Change } from '../../../src/shared/sync/protocol';
@@ -72,7 +73,7 @@ async function storeWithNotes(dates: string[]) {
     put({}, `${date}T23:30:00.000Z`, date);
   }
   store.sqlite.transaction(() =>
-    applyChanges(store.sqlite, changes, {
+    applyChanges(store.sqlite, prepareChanges(changes), {
       pendingKeys: new Set(),
       defer: () => undefined,
       now: new Date().toISOString(),

@@ -5,6 +5,10 @@ import type { WorkstationDb } from '../../../src/core/store/db';
 import { clients, staff } from '../../../src/core/store/schema';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../src/core/store/migrations');
+/** The pull worker's source (the core runs from source in tests: loaded through tsx). */
+export const PULL_WORKER = {
+  path: join(dirname(fileURLToPath(import.meta.url)), '../../../src/core/sync/pull-worker.ts'),
+};
 export const FAST_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
 
 export function seedClinician(db: WorkstationDb, id = randomUUID()): string {

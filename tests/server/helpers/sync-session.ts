@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { encodeHlc } from '../../../src/shared/sync/hlc.js';
 import {
+  PULL_CURSOR_HEADER,
+  PULL_HAS_MORE_HEADER,
   pullResponseSchema,
   pushResponseSchema,
   type Change,
@@ -64,7 +66,18 @@ export function syncClient(server: TestServer) {
       auth(s.token),
     );
     expect(response.status).toBe(200);
-    return pullResponseSchema.parse(await response.json());
+    const answer = pullResponseSchema.parse(await response.json());
+    // Every ok answer repeats its cursor in headers (the workstation asks for the next page on
+    // them before reading the body); a resync answer has none.
+    expect({
+      cursor: response.headers.get(PULL_CURSOR_HEADER),
+      hasMore: response.headers.get(PULL_HAS_MORE_HEADER),
+    }).toEqual(
+      answer.status === 'ok'
+        ? { cursor: answer.cursor, hasMore: String(answer.hasMore) }
+        : { cursor: null, hasMore: null },
+    );
+    return answer;
   }
 
   /** Every page from `cursor` on; throws on resyncRequired. */

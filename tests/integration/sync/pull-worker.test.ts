@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changes, notes } from '../../../src/server/db/schema';
+import { assign, createClient, createUser } from '../../server/helpers/fixtures';
+import { useClinic } from './helpers/clinic';
+import { soapContent, startWorkstation, type Workstation } from './helpers/workstation';
+
+/**
+ * The first sync's pages are fetched and prepared on the pull worker's thread
+ * (src/core/sync/pull-worker.ts) while the core's thread writes. What a clinician then has in the
+ * cache must be exactly what the core's own thread would have written, and a worker that cannot
+ * run must not stop the sync. Real cores, SQLCipher caches, the real server on loopback (PGlite).
+ */
+const env = useClinic();
+
+async function caseloadWithNotes(count: number) {
+  const user = await createUser(env.database.db);
+  const clientId = await createClient(env.database.db);
+  await assign(env.database.db, user.id, clientId, 'caseload');
+  const now = new Date();
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    clientId,
+    authorId: user.id,
+    status: 'draft' as const,
+    // Some text outside Latin-1, which crosses threads and the wire as UTF-8.
+    content: soapContent(`Session ${i}: reviewed the plan, cravings ${i % 10}/10 — señal de alerta ✓`),
+    version: 1,
+    lastReplicaId: 'r-seeded-elsewhere',
+    createdAt: now,
+    updatedAt: now,
+  }));
+  await env.database.db.insert(notes).values(rows);
+  await env.database.db
+    .insert(changes)
+    .values(rows.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })));
+  return { user, clientId };
+}
+
+/** What a clinician sees of the pulled records, in a stable order. */
+const cacheContents = (ws: Workstation) => ({
+  notes: ws.rows(
+    `SELECT id, client_id, author_id, note_type, template, is_protected, status, modality, started_at, ended_at,
+            content, body_text, server_version, draft_revision FROM session_notes ORDER BY id`,
+  ),
+  clients: ws.rows('SELECT id, given_name, family_name, program, status, server_version FROM clients ORDER BY id'),
+  searchable: ws.value<number>(`SELECT count(*) FROM note_search WHERE note_search MATCH 'señal'`),
+  cursor: ws.value<string>("SELECT cursor FROM sync_cursors WHERE stream = 'main'"),
+});
+
+/** The core's log lines with `code` (codes and counts only: the log never holds record content). */
+const logged = (ws: Workstation, code: string) =>
+  readFileSync(join(ws.profile, 'logs', 'core.log'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(`"code":"${code}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+// Small pages and bulk transactions: the worker runs a long chain of requests ahead of the writes.
+const SMALL_PAGES = { pageLimit: 25, bulkBatchChanges: 60 };
+
+describe('the pull worker', () => {
+  it('fills the cache on the first sync exactly as the core thread alone does', async () => {
+    const { user } = await caseloadWithNotes(180);
+
+    const withWorker = startWorkstation({ sync: SMALL_PAGES });
+    await withWorker.setUp(env.clinic.url, user.username);
+    const alone = startWorkstation({ sync: SMALL_PAGES, pullWorker: null });
+    await alone.setUp(env.clinic.url, user.username);
+
+    expect(logged(withWorker, 'FULL_PULL')).toEqual([
+      expect.objectContaining({ changes: expect.any(Number), preparedOn: 'pullWorker' }),
+    ]);
+    expect(logged(alone, 'FULL_PULL')).toEqual([expect.objectContaining({ preparedOn: 'core' })]);
+    const expected = cacheContents(alone);
+    expect(expected.notes).toHaveLength(180);
+    expect(expected.searchable).toBe(180);
+    expect(cacheContents(withWorker)).toEqual(expected);
+  });
+
+  it('a worker that cannot start: the first sync still completes on the core thread, and the log says why', async () => {
+    const { user, clientId } = await caseloadWithNotes(70);
+    // As in a damaged installation: no pull-worker.js where the core looks for it.
+    const ws = startWorkstation({
+      sync: SMALL_PAGES,
+      pullWorker: { path: `/nonexistent/${randomUUID()}/pull-worker.js` },
+    });
+    await ws.setUp(env.clinic.url, user.username);
+
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(70);
+    expect(logged(ws, 'PULL_WORKER_FAILED')).toHaveLength(1);
+    expect(logged(ws, 'FULL_PULL')).toEqual([expect.objectContaining({ preparedOn: 'core' })]);
+    expect(ws.running.core.sync.status()).toMatchObject({ state: 'synced', pending: 0 });
+  });
+});
