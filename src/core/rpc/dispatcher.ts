@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { untilAborted } from '../abort';
 import { describeIssues } from '../../shared/rpc/client';
 import {
   events,
@@ -140,9 +141,10 @@ export class RpcDispatcher {
     connection.inFlight.set(id, controller);
     try {
       const handler = this.handlers[method] as Handler<typeof method>;
-      const result = await raceAbort(
+      const result = await untilAborted(
         Promise.resolve(handler(input.data as never, { signal: controller.signal, connectionId: connection.id })),
         controller.signal,
+        () => new RpcError('CANCELLED', 'The request was cancelled.'),
       );
       const output = definition.output.safeParse(result);
       if (!output.success) {
@@ -191,24 +193,6 @@ function extractId(raw: unknown): number | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const id = (raw as { id?: unknown }).id;
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new RpcError('CANCELLED', 'The request was cancelled.'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new RpcError('CANCELLED', 'The request was cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /** Error class, code and stack frames: enough to find the bug, with the message (which may quote data) left out. */

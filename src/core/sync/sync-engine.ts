@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_DRIFT_MS, decodeHlc } from '../../shared/sync/hlc';
+import { untilAborted } from '../abort';
 import {
   MAX_MUTATIONS_PER_PUSH,
   MAX_PULL_PAGE,
@@ -115,26 +116,6 @@ const PULL_TIMEOUT_MS = 30_000;
 interface PageSource {
   next(): Promise<PreparedPullResponse>;
   close(): void;
-}
-
-/** `promise`, or ABORTED as soon as `signal` aborts (the engine stops: a lock, a sign-out). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  const aborted = () => new ClinicServerError('ABORTED', 'The request was cancelled.', null);
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /** A pull page asked for (`SyncEngine.fetchPage`). */
@@ -727,7 +708,12 @@ export class SyncEngine {
       if (local) return local.next();
       stream ??= await open();
       try {
-        const page = await untilAborted(stream.next(), signal);
+        // The engine stops (a lock, a sign-out): stop waiting for the worker's page.
+        const page = await untilAborted(
+          stream.next(),
+          signal,
+          () => new ClinicServerError('ABORTED', 'The request was cancelled.', null),
+        );
         if (page.status === 'ok') cursor = page.cursor;
         return page;
       } catch (error) {

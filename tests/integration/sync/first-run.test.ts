@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RpcError } from '../../../src/shared/rpc/errors';
-import { changes, notes } from '../../../src/server/db/schema';
 import { rejectionOf, waitFor } from '../../helpers/async';
 import { onTestFinished } from 'vitest';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
 import { startProxy, useClinic } from './helpers/clinic';
-import { PASSPHRASE, soapContent, startWorkstation } from './helpers/workstation';
+import { seedServerNotes } from './helpers/server-notes';
+import { PASSPHRASE, startWorkstation } from './helpers/workstation';
 
 /**
  * First run and the first sync: a real core on a real SQLCipher cache, the real clinic server
@@ -14,32 +13,14 @@ import { PASSPHRASE, soapContent, startWorkstation } from './helpers/workstation
  */
 const env = useClinic();
 
-/** Notes written on the server as another device would have (rows plus their feed entries). */
-async function seedNotes(clientId: string, authorId: string, count: number, word: string): Promise<string[]> {
-  const ids: string[] = [];
-  const now = new Date();
-  for (let start = 0; start < count; start += 500) {
-    const batch = Array.from({ length: Math.min(500, count - start) }, (_, i) => ({
-      id: randomUUID(),
-      clientId,
-      authorId,
-      status: 'draft' as const,
-      content: soapContent(`${word} session ${start + i}`),
-      version: 1,
-      lastReplicaId: 'r-seeded-elsewhere',
-      createdAt: now,
-      updatedAt: now,
-    }));
-    await env.database.db.insert(notes).values(batch);
-    await env.database.db
-      .insert(changes)
-      .values(
-        batch.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })),
-      );
-    ids.push(...batch.map((n) => n.id));
-  }
-  return ids;
-}
+/** `count` notes on the server, each with `word` in its text. */
+const seedNotes = (clientId: string, authorId: string, count: number, word: string) =>
+  seedServerNotes(
+    env.database.db,
+    clientId,
+    authorId,
+    Array.from({ length: count }, (_, i) => `${word} session ${i}`),
+  );
 
 describe('first run: sign in, then the passphrase, then sync', () => {
   it('holds the sign-in until the passphrase exists, then keeps it and fills the cache', async () => {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { searchNotes } from '../../../src/core/store/repositories/notes';
 import { changes, notes } from '../../../src/server/db/schema';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
 import { useClinic } from './helpers/clinic';
+import { seedServerNotes } from './helpers/server-notes';
 import { PASSPHRASE, soapContent, startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
@@ -14,27 +14,8 @@ import { PASSPHRASE, soapContent, startWorkstation, type Workstation } from './h
  * Real core and SQLCipher cache, the real server on loopback (PGlite).
  */
 const env = useClinic();
-
-/** Notes written on the server as another device would have (rows plus their feed entries). */
-async function seedNotes(clientId: string, authorId: string, texts: string[]): Promise<string[]> {
-  const now = new Date();
-  const rows = texts.map((text) => ({
-    id: randomUUID(),
-    clientId,
-    authorId,
-    status: 'draft' as const,
-    content: soapContent(text),
-    version: 1,
-    lastReplicaId: 'r-seeded-elsewhere',
-    createdAt: now,
-    updatedAt: now,
-  }));
-  await env.database.db.insert(notes).values(rows);
-  await env.database.db
-    .insert(changes)
-    .values(rows.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })));
-  return rows.map((n) => n.id);
-}
+const seedNotes = (clientId: string, authorId: string, texts: string[]) =>
+  seedServerNotes(env.database.db, clientId, authorId, texts);
 
 /** Another device's edit of a draft on the server: new text, next version, a feed entry. */
 async function editOnServer(noteId: string, clientId: string, text: string): Promise<void> {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changes, notes } from '../../../src/server/db/schema';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { useClinic } from './helpers/clinic';
-import { soapContent, startWorkstation, type Workstation } from './helpers/workstation';
+import { seedServerNotes } from './helpers/server-notes';
+import { startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
  * The first sync's pages are fetched and prepared on the pull worker's thread
@@ -19,23 +19,12 @@ async function caseloadWithNotes(count: number) {
   const user = await createUser(env.database.db);
   const clientId = await createClient(env.database.db);
   await assign(env.database.db, user.id, clientId, 'caseload');
-  const now = new Date();
-  const rows = Array.from({ length: count }, (_, i) => ({
-    id: randomUUID(),
-    clientId,
-    authorId: user.id,
-    status: 'draft' as const,
-    // Some text outside Latin-1, which crosses threads and the wire as UTF-8.
-    content: soapContent(`Session ${i}: reviewed the plan, cravings ${i % 10}/10 — señal de alerta ✓`),
-    version: 1,
-    lastReplicaId: 'r-seeded-elsewhere',
-    createdAt: now,
-    updatedAt: now,
-  }));
-  await env.database.db.insert(notes).values(rows);
-  await env.database.db
-    .insert(changes)
-    .values(rows.map((n) => ({ entity: 'note', entityId: n.id, clientId, version: 1, op: 'put' as const, at: now })));
+  // Some text outside Latin-1, which crosses threads and the wire as UTF-8.
+  const texts = Array.from(
+    { length: count },
+    (_, i) => `Session ${i}: reviewed the plan, cravings ${i % 10}/10 — señal de alerta ✓`,
+  );
+  await seedServerNotes(env.database.db, clientId, user.id, texts);
   return { user, clientId };
 }
 
