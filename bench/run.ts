@@ -35,7 +35,7 @@ const only = argv.includes('--store')
         ? 'pdf'
         : null;
 /** The configuration src/core/store/open-database.ts uses by default. */
-const KEPT_VARIANT = 'sqlcipher4 4096/SHA512, cache 64 MiB';
+const KEPT_VARIANT = 'AEGIS-256 4096, cache 64 MiB';
 const resultsDir = join(ROOT, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
 

@@ -35,11 +35,25 @@ export interface Variant {
 export const VARIANTS: Variant[] = [
   { name: 'plain, cache 16 MiB', cipher: null, cacheSizeKiB: 16_000 },
   { name: 'plain, cache 64 MiB', cipher: null, cacheSizeKiB: 65_536 },
-  { name: 'sqlcipher4 4096/SHA512, cache 16 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 2 }, cacheSizeKiB: 16_000 },
-  { name: 'sqlcipher4 4096/SHA512, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
-  { name: 'sqlcipher 16384/SHA512, cache 64 MiB', cipher: { pageSize: 16384, hmacAlgorithm: 2 }, cacheSizeKiB: 65_536 },
-  { name: 'sqlcipher 4096/SHA256, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 1 }, cacheSizeKiB: 65_536 },
-  { name: 'sqlcipher 4096/SHA1, cache 64 MiB', cipher: { pageSize: 4096, hmacAlgorithm: 0 }, cacheSizeKiB: 65_536 },
+  // The product's format for new caches (src/core/store/cache-cipher.ts).
+  { name: 'AEGIS-256 4096, cache 16 MiB', cipher: { scheme: 'aegis', algorithm: 'aegis-256' }, cacheSizeKiB: 16_000 },
+  { name: 'AEGIS-256 4096, cache 64 MiB', cipher: { scheme: 'aegis', algorithm: 'aegis-256' }, cacheSizeKiB: 65_536 },
+  {
+    name: 'AEGIS-256x2 4096, cache 64 MiB',
+    cipher: { scheme: 'aegis', algorithm: 'aegis-256x2' },
+    cacheSizeKiB: 65_536,
+  },
+  // The format of caches created before AEGIS (still opened).
+  {
+    name: 'sqlcipher4 4096/SHA512, cache 64 MiB',
+    cipher: { scheme: 'sqlcipher', pageSize: 4096, hmacAlgorithm: 2 },
+    cacheSizeKiB: 65_536,
+  },
+  {
+    name: 'sqlcipher 4096/SHA1, cache 64 MiB',
+    cipher: { scheme: 'sqlcipher', pageSize: 4096, hmacAlgorithm: 0 },
+    cacheSizeKiB: 65_536,
+  },
 ];
 
 interface Caseload {

@@ -6,7 +6,6 @@ import { NotesService } from './notes/notes-service';
 import { RpcDispatcher, type Handlers } from './rpc/dispatcher';
 import { PreferencesStore } from './settings/preferences-store';
 import { openWorkstationStore, type KeychainAdapter } from './store';
-import type { CipherTuning } from './store/open-database';
 import { SessionService } from './session/session-service';
 import type { PullWorkerSpec } from './sync/pull-worker-host';
 import type { SyncTuning } from './sync/sync-engine';
@@ -30,7 +29,6 @@ export interface CoreOptions extends RuntimeDescription {
   sqliteBinding?: string;
   /** KDF cost for new passphrases (tests lower it; the default is memory-hard). */
   scrypt?: ScryptParams;
-  cipher?: CipherTuning;
   /** Overrides the preference, in seconds (harness and tests only). */
   autoLockSeconds?: number;
   /** Sync engine timing and transport (tests shorten intervals and backoff). */
@@ -80,7 +78,6 @@ export function startCore(options: CoreOptions): Core {
     ...(options.keychainService ? { keychainService: options.keychainService } : {}),
     ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
-    ...(options.cipher ? { cipher: options.cipher } : {}),
   });
 
   const vault = new VaultService({

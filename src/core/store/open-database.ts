@@ -1,23 +1,11 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { CACHE_CIPHERS, DEFAULT_CACHE_CIPHER, type CipherTuning } from './cache-cipher';
 import { StoreCorruptError, toStoreError } from './errors';
 
+export type { CipherTuning } from './cache-cipher';
+
 export type SqliteDatabase = Database.Database;
-
-/**
- * Cipher settings. Defaults: SQLCipher 4 format (AES-256-CBC, per-page HMAC-SHA512, 4096-byte
- * pages), so the file can also be opened with stock SQLCipher tools given the raw key. The
- * benchmark (bench/store-bench.ts) measures the alternatives; see BENCHMARK notes in the
- * report before changing them. HMAC and encryption are never turned off.
- */
-export interface CipherTuning {
-  /** SQLCipher page size (`legacy_page_size`). 4096 is the SQLCipher 4 default. */
-  pageSize?: 1024 | 4096 | 8192 | 16384 | 32768 | 65536;
-  /** Per-page HMAC: 0 SHA1, 1 SHA256, 2 SHA512 (SQLCipher 4 default). */
-  hmacAlgorithm?: 0 | 1 | 2;
-}
-
-export const DEFAULT_CIPHER: Required<CipherTuning> = { pageSize: 4096, hmacAlgorithm: 2 };
 
 export interface OpenDatabaseOptions {
   /** The raw 256-bit key; `null` only for the plain-SQLite comparison in the benchmark. */
@@ -26,6 +14,7 @@ export interface OpenDatabaseOptions {
   create?: boolean;
   /** Path to a better_sqlite3.node built for the current runtime (Electron vs Node). */
   nativeBinding?: string;
+  /** The file's encryption (default: the format of new caches, `DEFAULT_CACHE_CIPHER`). */
   cipher?: CipherTuning;
   /**
    * EXCLUSIVE (default) holds the SQLite file lock for the connection's lifetime: a second
@@ -43,7 +32,7 @@ export interface OpenDatabaseOptions {
 export const DEFAULT_CACHE_SIZE_KIB = 65_536;
 
 /**
- * Open (or create) the SQLCipher database at `path` with a raw key (`x'…'`, no KDF at open),
+ * Open (or create) the encrypted database at `path` with a raw key (`x'…'`, no KDF at open),
  * then set the connection up: WAL, foreign keys, synchronous=FULL (anything a clinician typed
  * is on disk before a save returns), temp_store=MEMORY (temporary tables and sort spills never
  * reach the disk unencrypted). The key is passed as a Buffer and the copy is zeroed.
@@ -62,7 +51,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
     throw toStoreError(error, 'opening the database');
   }
   try {
-    if (options.key) applyKey(db, options.key, { ...DEFAULT_CIPHER, ...options.cipher });
+    if (options.key) applyKey(db, options.key, options.cipher ?? CACHE_CIPHERS[DEFAULT_CACHE_CIPHER]);
     // Force a read of page 1: a wrong key or a damaged header fails here, not at first query.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     db.pragma(`locking_mode = ${options.lockingMode ?? 'EXCLUSIVE'}`);
@@ -84,13 +73,21 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
   }
 }
 
-function applyKey(db: SqliteDatabase, key: Uint8Array, cipher: Required<CipherTuning>): void {
+function applyKey(db: SqliteDatabase, key: Uint8Array, cipher: CipherTuning): void {
   if (key.length !== 32) throw new Error('the database key must be 32 bytes');
-  db.pragma(`cipher = 'sqlcipher'`);
-  db.pragma('legacy = 4');
-  db.pragma(`legacy_page_size = ${cipher.pageSize}`);
-  db.pragma(`hmac_algorithm = ${cipher.hmacAlgorithm}`);
-  // `x'<64 hex>'`: SQLCipher's raw-key form, no PBKDF2 at open. Built in a Buffer (not a JS
+  if (cipher.scheme === 'aegis') {
+    db.pragma(`cipher = 'aegis'`);
+    db.pragma(`algorithm = '${cipher.algorithm ?? 'aegis-256'}'`);
+    // Applies to a new file only; an existing file keeps the page size it was created with.
+    db.pragma(`page_size = ${cipher.pageSize ?? 4096}`);
+  } else {
+    db.pragma(`cipher = 'sqlcipher'`);
+    db.pragma('legacy = 4');
+    db.pragma(`legacy_page_size = ${cipher.pageSize ?? 4096}`);
+    db.pragma(`hmac_algorithm = ${cipher.hmacAlgorithm ?? 2}`);
+  }
+  // `x'<64 hex>'`: the raw-key form (SQLCipher's syntax, which every scheme takes): no key
+  // derivation at open, the key comes from the vault. Built in a Buffer (not a JS
   // string, which could not be wiped) and zeroed after use.
   const keySpec = Buffer.alloc(67);
   keySpec.write("x'", 0, 'latin1');

@@ -9,7 +9,8 @@ import { KeyVault, type Protection, type ScryptParams } from '../vault/key-vault
 import { createDrizzle, type WorkstationDb } from './db';
 import { StoreError, toStoreError } from './errors';
 import { migrateDatabase } from './migrate';
-import { openDatabase, type CipherTuning, type SqliteDatabase } from './open-database';
+import { CACHE_CIPHERS, DEFAULT_CACHE_CIPHER, type CacheCipher } from './cache-cipher';
+import { openDatabase, type SqliteDatabase } from './open-database';
 import { acquireProfileLock, type ProfileLock } from './profile-lock';
 
 export const DATABASE_FILE_NAME = 'caseload.db';
@@ -33,7 +34,11 @@ export interface WorkstationStoreOptions {
   nativeBinding?: string;
   /** KDF cost for new/changed passphrases (tests lower it; stored in the key file). */
   scrypt?: ScryptParams;
-  cipher?: CipherTuning;
+  /**
+   * The format of a cache created here (default `DEFAULT_CACHE_CIPHER`); tests make caches in the
+   * format of earlier versions with it. An existing cache opens in the format its key file records.
+   */
+  cacheCipher?: CacheCipher;
   now?: () => number;
 }
 
@@ -136,12 +141,13 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
   let keychainStatus: KeychainStatus | null = null;
   let closed = false;
 
-  const openOptions = (key: Uint8Array, create: boolean) => ({
+  const openOptions = (key: Uint8Array, create: boolean, cipher: CacheCipher) => ({
     key,
     create,
+    cipher: CACHE_CIPHERS[cipher],
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-    ...(options.cipher ? { cipher: options.cipher } : {}),
   });
+  const newCacheCipher = options.cacheCipher ?? DEFAULT_CACHE_CIPHER;
 
   const probeKeychain = async (refresh = false): Promise<KeychainStatus> => {
     if (keychainStatus === null || refresh) keychainStatus = await vault.keychainStatus();
@@ -189,9 +195,9 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
   });
 
   /** Open + migrate with a key; zeroes the key. */
-  const openWithKey = (key: Buffer, create: boolean): Session => {
+  const openWithKey = (key: Buffer, create: boolean, cipher: CacheCipher): Session => {
     try {
-      const sqlite = openDatabase(create ? dbPath + CREATING_SUFFIX : dbPath, openOptions(key, create));
+      const sqlite = openDatabase(create ? dbPath + CREATING_SUFFIX : dbPath, openOptions(key, create, cipher));
       try {
         migrateDatabase(sqlite, {
           migrationsDir: options.migrationsDir,
@@ -226,16 +232,20 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
         // clinician data (nothing is written before create() returns) and can never be opened.
         removeDatabaseFiles(dbPath + CREATING_SUFFIX);
         await probeKeychain(true);
-        const { key } = await vault.create(passphrase, (k, protection) => {
-          const s = openWithKey(Buffer.from(k), true);
-          s.audit.append({ action: 'vault.created', detail: { protection } });
-          s.checkpoints.stop();
-          s.sqlite.close();
-        });
+        const { key } = await vault.create(
+          passphrase,
+          (k, protection) => {
+            const s = openWithKey(Buffer.from(k), true, newCacheCipher);
+            s.audit.append({ action: 'vault.created', detail: { protection, cipher: newCacheCipher } });
+            s.checkpoints.stop();
+            s.sqlite.close();
+          },
+          newCacheCipher,
+        );
         // Key file written: publish the database under its final name.
         renameSync(dbPath + CREATING_SUFFIX, dbPath);
         syncDirectory(options.profileDir);
-        session = openWithKey(key, false);
+        session = openWithKey(key, false, newCacheCipher);
         session.audit.append({ action: 'vault.unlocked' });
         log?.info({ code: 'STORE_CREATED' }, 'store created');
         return status();
@@ -257,7 +267,7 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
           syncDirectory(options.profileDir);
         }
         try {
-          session = openWithKey(result.key, false);
+          session = openWithKey(result.key, false, result.cipher);
         } catch (error) {
           log?.error({ code: error instanceof StoreError ? error.code : 'UNKNOWN' }, 'opening the cache failed');
           throw error;
@@ -267,7 +277,7 @@ export async function openWorkstationStore(options: WorkstationStoreOptions): Pr
         }
         session.audit.append({ action: 'vault.unlocked', detail: { protection: result.protection } });
         vault.markFailuresReported();
-        log?.info({ code: 'STORE_UNLOCKED' }, 'store unlocked');
+        log?.info({ code: 'STORE_UNLOCKED', cipher: result.cipher }, 'store unlocked');
         return status();
       },
 

@@ -23,6 +23,7 @@ import {
   WrongPassphraseError,
 } from '../store/errors';
 import type { KeychainAdapter, KeychainStatus } from './keychain';
+import { DEFAULT_CACHE_CIPHER, isCacheCipher, UNNAMED_CACHE_CIPHER, type CacheCipher } from '../store/cache-cipher';
 
 export const KEY_FILE_NAME = 'vault.key.json';
 export const ATTEMPTS_FILE_NAME = 'vault.attempts.json';
@@ -52,6 +53,12 @@ interface KeyFileV1 {
   keychain: { service: string; account: string } | null;
   kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
   hkdf: { hash: 'sha256'; salt: string; info: string };
+  /**
+   * How the database this key opens is encrypted (store/open-database.ts `CACHE_CIPHERS`).
+   * Absent in key files written before it was recorded: their database is `sqlcipher-4`, and a
+   * `sqlcipher-4` vault still writes none, so its additional data is what it always was.
+   */
+  database?: { cipher: CacheCipher };
   wrap: { alg: 'aes-256-gcm'; iv: string; tag: string; ciphertext: string };
 }
 
@@ -81,6 +88,8 @@ export interface UnlockResult {
   /** Failed attempts since the previous successful unlock (for the audit log). */
   failedAttemptsBefore: number;
   protection: Protection;
+  /** How the database is encrypted. */
+  cipher: CacheCipher;
 }
 
 export interface VaultInfo {
@@ -154,11 +163,13 @@ export class KeyVault {
    * Create the vault: a fresh random database key wrapped under the passphrase (+ device
    * secret when a keychain is available). `beforeCommit` runs with the key before the key
    * file is written (the store creates the database there); if it throws, no key file and no
-   * keychain entry remain. Returns the key; the caller zeroes it.
+   * keychain entry remain. `cipher` is recorded as the database's format. Returns the key; the
+   * caller zeroes it.
    */
   async create(
     passphrase: string,
     beforeCommit?: (key: Buffer, protection: Protection) => void | Promise<void>,
+    cipher: CacheCipher = DEFAULT_CACHE_CIPHER,
   ): Promise<{ key: Buffer; protection: Protection }> {
     if (this.exists()) throw new StoreError('VAULT_EXISTS', 'A workstation passphrase already exists on this profile.');
     requireAcceptable(passphrase);
@@ -177,6 +188,7 @@ export class KeyVault {
         vaultId,
         keychain,
         createdAt: new Date(this.now()).toISOString(),
+        cipher,
       });
       // The caller creates the database with the key first; only then does the key file exist.
       if (beforeCommit) await beforeCommit(key, protection);
@@ -220,7 +232,12 @@ export class KeyVault {
       if (attempts.failures > 0 || attempts.unreported > 0) {
         this.writeAttempts({ version: 1, failures: 0, lastFailureAt: null, unreported: 0 });
       }
-      return { key, failedAttemptsBefore: attempts.unreported, protection: file.protection };
+      return {
+        key,
+        failedAttemptsBefore: attempts.unreported,
+        protection: file.protection,
+        cipher: file.database?.cipher ?? UNNAMED_CACHE_CIPHER,
+      };
     } finally {
       deviceSecret?.fill(0);
     }
@@ -248,6 +265,7 @@ export class KeyVault {
           vaultId: current.vaultId,
           keychain,
           createdAt: current.createdAt,
+          cipher: current.database?.cipher ?? UNNAMED_CACHE_CIPHER,
         });
         this.writeJson(this.keyFile, file);
       } finally {
@@ -320,7 +338,7 @@ export class KeyVault {
     key: Buffer,
     passphrase: string,
     deviceSecret: Buffer | null,
-    meta: { vaultId: string; keychain: KeyFileV1['keychain']; createdAt: string },
+    meta: { vaultId: string; keychain: KeyFileV1['keychain']; createdAt: string; cipher: CacheCipher },
   ): Promise<KeyFileV1> {
     const header: Omit<KeyFileV1, 'wrap'> = {
       format: KEY_FILE_FORMAT,
@@ -331,6 +349,7 @@ export class KeyVault {
       keychain: meta.keychain,
       kdf: { name: 'scrypt', ...this.scryptParams, salt: randomBytes(16).toString('base64') },
       hkdf: { hash: 'sha256', salt: randomBytes(16).toString('base64'), info: 'continuum/vault/kek/v1' },
+      ...(meta.cipher === UNNAMED_CACHE_CIPHER ? {} : { database: { cipher: meta.cipher } }),
     };
     const kek = await deriveKek(header, passphrase, deviceSecret);
     try {
@@ -481,6 +500,8 @@ function additionalData(header: Omit<KeyFileV1, 'wrap'>): Buffer {
       header.keychain,
       header.kdf,
       header.hkdf,
+      // Only when present: the additional data of key files written before it is unchanged.
+      ...(header.database ? [header.database] : []),
     ]),
     'utf8',
   );
@@ -495,6 +516,13 @@ function validateKeyFile(value: unknown): KeyFileV1 {
   const hkdf = v.hkdf as Record<string, unknown> | undefined;
   const wrap = v.wrap as Record<string, unknown> | undefined;
   const keychain = v.keychain as Record<string, unknown> | null | undefined;
+  const database = v.database as Record<string, unknown> | undefined;
+  if (database !== undefined) {
+    if (typeof database !== 'object' || database === null || typeof database.cipher !== 'string')
+      throw new KeyFileCorruptError('missing or malformed fields');
+    // A format this version does not know: the file was written by a newer Continuum.
+    if (!isCacheCipher(database.cipher)) throw new KeyFileVersionError(`${String(v.version)} (${database.cipher})`);
+  }
   const ok =
     typeof v.vaultId === 'string' &&
     typeof v.createdAt === 'string' &&

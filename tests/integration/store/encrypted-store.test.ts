@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { saveDraft, searchNotes } from '../../../src/core/store/repositories/notes';
 import { loadChart } from '../../../src/core/store/repositories/chart';
 import { openDatabase, SQLITE_PLAIN_MAGIC } from '../../../src/core/store/open-database';
+import { CACHE_CIPHERS } from '../../../src/core/store/cache-cipher';
+import { KeyVault } from '../../../src/core/vault/key-vault';
 import { openWorkstationStore, type WorkstationStore } from '../../../src/core/store/workstation-store';
 import { StoreCorruptError, DiskFullError, StoreError } from '../../../src/core/store/errors';
 import { migrateDatabase } from '../../../src/core/store/migrate';
@@ -103,7 +105,7 @@ describe('encrypted store on disk', () => {
     expect(readFileSync(join(dir, 'plain.db')).subarray(0, 16).toString('latin1')).toBe(SQLITE_PLAIN_MAGIC);
   });
 
-  it('uses SQLCipher settings: WAL, foreign keys, synchronous FULL, no KDF at open', async () => {
+  it('creates new caches in AEGIS-256 (recorded in the key file), with WAL, foreign keys, synchronous FULL, no KDF at open', async () => {
     const dir = tempDir();
     const store = await newStore(dir);
     await store.vault.create(PASSPHRASE);
@@ -111,8 +113,68 @@ describe('encrypted store on disk', () => {
     expect(s.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(s.pragma('synchronous', { simple: true })).toBe(2);
-    expect(s.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    expect(s.pragma('cipher', { simple: true })).toBe('aegis');
+    writeMarkedData(store);
     store.close();
+    expect(JSON.parse(readFileSync(store.paths.keyFile, 'utf8')).database).toEqual({ cipher: 'aegis-256' });
+
+    // With the real key, the file opens as AEGIS-256 and not as SQLCipher 4: it is what the key file says.
+    const key = (await new KeyVault({ dir, keychain: unavailableKeychain() }).unlock(PASSPHRASE)).key;
+    expect(() => openDatabase(store.paths.database, { key, cipher: CACHE_CIPHERS['sqlcipher-4'] })).toThrow(
+      StoreCorruptError,
+    );
+    const db = openDatabase(store.paths.database, { key, cipher: CACHE_CIPHERS['aegis-256'] });
+    expect(db.prepare('SELECT count(*) FROM session_notes').pluck().get()).toBe(200);
+    db.close();
+    key.fill(0);
+  });
+
+  it('still opens a cache in the format of earlier versions (SQLCipher 4, no format in the key file), and keeps it', async () => {
+    const dir = tempDir();
+    const old = await openWorkstationStore({
+      profileDir: dir,
+      migrationsDir: MIGRATIONS_DIR,
+      keychain: unavailableKeychain(),
+      scrypt: FAST_SCRYPT,
+      cacheCipher: 'sqlcipher-4',
+    });
+    await old.vault.create(PASSPHRASE);
+    const { clientId } = writeMarkedData(old);
+    old.close();
+    // Exactly what earlier versions wrote: no `database` in the key file.
+    expect(JSON.parse(readFileSync(old.paths.keyFile, 'utf8'))).not.toHaveProperty('database');
+
+    const store = await newStore(dir);
+    await store.vault.unlock(PASSPHRASE);
+    expect(store.sqlite.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    expect(loadChart(store.db, clientId)?.client.givenName).toBe('Zebulon');
+    // A new passphrase re-wraps the key; the file keeps its format and opens again.
+    await store.vault.changePassphrase(PASSPHRASE, 'a different long passphrase 2');
+    store.close();
+    expect(JSON.parse(readFileSync(store.paths.keyFile, 'utf8'))).not.toHaveProperty('database');
+    const again = await newStore(dir);
+    await again.vault.unlock('a different long passphrase 2');
+    expect(searchNotes(again.db, 'Ferriswheel').length).toBeGreaterThan(0);
+    again.close();
+  });
+
+  it('refuses a key file whose recorded format was removed or altered (it is authenticated)', async () => {
+    const dir = tempDir();
+    const store = await newStore(dir);
+    await store.vault.create(PASSPHRASE);
+    store.close();
+    const file = JSON.parse(readFileSync(store.paths.keyFile, 'utf8')) as Record<string, unknown>;
+    // Removed: the header no longer matches what the key was wrapped with.
+    writeFileSync(store.paths.keyFile, JSON.stringify({ ...file, database: undefined }));
+    const reopened = await newStore(dir);
+    await expect(reopened.vault.unlock(PASSPHRASE)).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    // A format this version does not know: written by a newer Continuum.
+    writeFileSync(store.paths.keyFile, JSON.stringify({ ...file, database: { cipher: 'aegis-512' } }));
+    await expect(reopened.vault.unlock(PASSPHRASE)).rejects.toMatchObject({ code: 'KEY_FILE_UNSUPPORTED_VERSION' });
+    writeFileSync(store.paths.keyFile, JSON.stringify(file));
+    await reopened.vault.unlock(PASSPHRASE);
+    expect(reopened.isUnlocked).toBe(true);
+    reopened.close();
   });
 
   it('loads a chart, saves drafts, searches note text (protected notes excluded by default)', async () => {
