@@ -57,6 +57,8 @@ export class PullWorkerGone extends Error {
 export interface PullPageStream {
   /** The next page; rejects with the request's ClinicServerError, or PullWorkerGone. */
   next(): Promise<PreparedPullResponse>;
+  /** Whether `next` has an answer here already (a page or a failure), so it would not wait. */
+  ready(): boolean;
   close(): void;
 }
 
@@ -163,6 +165,7 @@ export class PullWorker {
         this.worker?.postMessage({ type: 'taken', pull } satisfies PullWorkerRequest);
         return reply.page;
       },
+      ready: () => arrived.length > 0,
       close: () => {
         if (closed) return;
         closed = true;

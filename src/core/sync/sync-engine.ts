@@ -115,6 +115,8 @@ const PULL_TIMEOUT_MS = 30_000;
 /** The pages of one pull, in order (fetched here or by the pull worker). */
 interface PageSource {
   next(): Promise<PreparedPullResponse>;
+  /** Whether `next` would answer without waiting (its page, or its failure, is here). */
+  ready(): boolean;
   close(): void;
 }
 
@@ -122,6 +124,8 @@ interface PageSource {
 interface PageFetch {
   next: Promise<{ cursor: string; hasMore: boolean } | null>;
   page: Promise<PreparedPullResponse>;
+  /** The page (or its failure) has arrived. */
+  settled: () => boolean;
 }
 
 type RoundResult =
@@ -635,9 +639,13 @@ export class SyncEngine {
         ),
     );
     // Awaited later (or dropped when the pull ends early): never an unhandled rejection.
-    page.catch(() => undefined);
+    let settled = false;
+    page.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     next.catch(() => undefined);
-    return { page, next };
+    return { page, next, settled: () => settled };
   }
 
   /**
@@ -673,6 +681,7 @@ export class SyncEngine {
         }
         return fetch.page;
       },
+      ready: () => ahead[0]?.settled() ?? false,
       close: () => {
         // Pages still out belong to a pull that ended: nobody asks for more after them.
         open = false;
@@ -738,6 +747,7 @@ export class SyncEngine {
     };
     return {
       next,
+      ready: () => (local ? local.ready() : (stream?.ready() ?? false)),
       close: () => {
         stream?.close();
         local?.close();
@@ -782,15 +792,22 @@ export class SyncEngine {
         batch.push(response);
         batched += response.changes.length;
         // The initial sync writes several pages per transaction (fewer, larger commits through
-        // the rollback journal); otherwise each page is written as it comes.
-        if (!response.hasMore || !bulk || batched >= (this.options.bulkBatchChanges ?? BULK_BATCH)) {
-          // Writing blocks this thread: let the requests for the next pages leave first.
-          if (response.hasMore) await new Promise<void>((resolve) => setImmediate(resolve));
-          const result = this.applyPages(batch.splice(0), bulk);
-          batched = 0;
-          for (const id of result.clientIds) clientIds.add(id);
-          clinicWide ||= result.clinicWide;
+        // the rollback journal), but does not wait for pages while it could be writing: when the
+        // next page has not arrived, it writes what it has (at the start, the first page alone).
+        // Otherwise each page is written as it comes.
+        if (response.hasMore) {
+          // Writing blocks this thread: let the requests for the next pages leave first, and the
+          // pages that arrived meanwhile come in.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (bulk && batched < (this.options.bulkBatchChanges ?? BULK_BATCH) && source.ready()) {
+            cursor = response.cursor;
+            continue;
+          }
         }
+        const result = this.applyPages(batch.splice(0), bulk);
+        batched = 0;
+        for (const id of result.clientIds) clientIds.add(id);
+        clinicWide ||= result.clinicWide;
         cursor = response.cursor;
         if (!response.hasMore) break;
       }

@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { useClinic } from './helpers/clinic';
+import { waitFor } from '../../helpers/async';
+import { startProxy, useClinic } from './helpers/clinic';
 import { seedServerNotes } from './helpers/server-notes';
-import { startWorkstation, type Workstation } from './helpers/workstation';
+import { PASSPHRASE, startWorkstation, type Workstation } from './helpers/workstation';
+import { PASSWORD } from '../../server/helpers/fixtures';
 
 /**
  * The first sync's pages are fetched and prepared on the pull worker's thread
@@ -66,6 +68,36 @@ describe('the pull worker', () => {
     expect(expected.notes).toHaveLength(180);
     expect(expected.searchable).toBe(180);
     expect(cacheContents(withWorker)).toEqual(expected);
+  });
+
+  it('writes the pages it has instead of waiting for more: the caseload fills in while a later page is slow', async () => {
+    const { user, clientId } = await caseloadWithNotes(100);
+    const proxy = await startProxy(() => env.clinic.port);
+    // One bulk transaction could take the whole pull: only a page that is late makes it write early.
+    const ws = startWorkstation({ sync: { pageLimit: 25, bulkBatchChanges: 10_000 } });
+    try {
+      const held = proxy.holdAnswer(/^POST \/sync\/pull /, 3);
+      const signedIn = await ws.running.client.call('session.signIn', {
+        serverUrl: proxy.url,
+        username: user.username,
+        password: PASSWORD,
+      });
+      expect(signedIn.state).toBe('pendingPassphrase');
+      await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+      await held.reached;
+      // The third page is held back by the network: the first two are in the cache meanwhile.
+      const notes = () => ws.value<number>('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId);
+      await waitFor(() => notes() > 0, 10_000);
+      expect(notes()).toBeLessThan(100);
+      expect(ws.value('SELECT count(*) FROM clients WHERE id = ?', clientId)).toBe(1);
+      held.release();
+      await ws.waitForStatus((status) => status.state === 'synced', 15_000);
+      expect(notes()).toBe(100);
+      expect(ws.value(`SELECT count(*) FROM note_search WHERE note_search MATCH 'señal'`)).toBe(100);
+    } finally {
+      await ws.stop();
+      await proxy.close();
+    }
   });
 
   it('a worker that cannot start: the first sync still completes on the core thread, and the log says why', async () => {
