@@ -54,7 +54,7 @@ interface KeyFileV1 {
   kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
   hkdf: { hash: 'sha256'; salt: string; info: string };
   /**
-   * How the database this key opens is encrypted (store/open-database.ts `CACHE_CIPHERS`).
+   * How the database this key opens is encrypted (store/cache-cipher.ts `CACHE_CIPHERS`).
    * Absent in key files written before it was recorded: their database is `sqlcipher-4`, and a
    * `sqlcipher-4` vault still writes none, so its additional data is what it always was.
    */
@@ -236,7 +236,7 @@ export class KeyVault {
         key,
         failedAttemptsBefore: attempts.unreported,
         protection: file.protection,
-        cipher: file.database?.cipher ?? UNNAMED_CACHE_CIPHER,
+        cipher: databaseCipher(file),
       };
     } finally {
       deviceSecret?.fill(0);
@@ -265,7 +265,7 @@ export class KeyVault {
           vaultId: current.vaultId,
           keychain,
           createdAt: current.createdAt,
-          cipher: current.database?.cipher ?? UNNAMED_CACHE_CIPHER,
+          cipher: databaseCipher(current),
         });
         this.writeJson(this.keyFile, file);
       } finally {
@@ -488,6 +488,11 @@ function scrypt(
   return new Promise((resolve, reject) => {
     scryptCallback(secret, salt, 32, options, (error, derived) => (error ? reject(error) : resolve(derived)));
   });
+}
+
+/** The format of the database a key file belongs to (none recorded: the format before names were). */
+function databaseCipher(file: KeyFileV1): CacheCipher {
+  return file.database?.cipher ?? UNNAMED_CACHE_CIPHER;
 }
 
 function additionalData(header: Omit<KeyFileV1, 'wrap'>): Buffer {

@@ -7,7 +7,11 @@ import { loadChart } from '../../../src/core/store/repositories/chart';
 import { openDatabase, SQLITE_PLAIN_MAGIC } from '../../../src/core/store/open-database';
 import { CACHE_CIPHERS } from '../../../src/core/store/cache-cipher';
 import { KeyVault } from '../../../src/core/vault/key-vault';
-import { openWorkstationStore, type WorkstationStore } from '../../../src/core/store/workstation-store';
+import {
+  openWorkstationStore,
+  type WorkstationStore,
+  type WorkstationStoreOptions,
+} from '../../../src/core/store/workstation-store';
 import { StoreCorruptError, DiskFullError, StoreError } from '../../../src/core/store/errors';
 import { migrateDatabase } from '../../../src/core/store/migrate';
 import { createDrizzle } from '../../../src/core/store/db';
@@ -28,14 +32,17 @@ const MARKERS = [
 ];
 const NOTE_TEXT = 'fentanyl relapse near the Maplewood bus depot; sold guitar at the pawnshop Ferriswheel';
 
-async function newStore(profileDir: string): Promise<WorkstationStore> {
-  const store = await openWorkstationStore({
+async function newStore(
+  profileDir: string,
+  options: Pick<WorkstationStoreOptions, 'cacheCipher'> = {},
+): Promise<WorkstationStore> {
+  return openWorkstationStore({
     profileDir,
     migrationsDir: MIGRATIONS_DIR,
     keychain: unavailableKeychain(),
     scrypt: FAST_SCRYPT,
+    ...options,
   });
-  return store;
 }
 
 function containsAny(path: string, markers: string[]): string[] {
@@ -131,13 +138,7 @@ describe('encrypted store on disk', () => {
 
   it('still opens a cache in the format of earlier versions (SQLCipher 4, no format in the key file), and keeps it', async () => {
     const dir = tempDir();
-    const old = await openWorkstationStore({
-      profileDir: dir,
-      migrationsDir: MIGRATIONS_DIR,
-      keychain: unavailableKeychain(),
-      scrypt: FAST_SCRYPT,
-      cacheCipher: 'sqlcipher-4',
-    });
+    const old = await newStore(dir, { cacheCipher: 'sqlcipher-4' });
     await old.vault.create(PASSPHRASE);
     const { clientId } = writeMarkedData(old);
     old.close();
