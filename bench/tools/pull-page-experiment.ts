@@ -26,6 +26,7 @@ import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
 import { seedDemoClinic } from '../../src/server/demo/seed';
 import { clientsInScope } from '../../src/server/scope';
 import { pullChanges } from '../../src/server/sync/pull';
+import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
 import { CLINIC_WIDE_ENTITIES } from '../../src/shared/sync/records';
 import { median } from '../sync/stats';
 
@@ -61,7 +62,12 @@ async function current(): Promise<{ totalMs: number; bytes: number; pages: numbe
   const t0 = performance.now();
   for (;;) {
     // The answer's JSON text, as the route sends it, and the cursor its headers carry.
-    const answer = await pullChanges(db, principal, { replicaId: 'experiment-a', cursor, limit: 1000 }, new Date());
+    const answer = await pullChanges(
+      db,
+      principal,
+      { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: 'experiment-a', cursor, limit: 1000 },
+      new Date(),
+    );
     bytes += answer.json.length;
     pages += 1;
     if (!answer.next) throw new Error('not an ok page (resync?)');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notes, records } from '../../src/server/db/schema.js';
-import { pullResponseSchema, type Change } from '../../src/shared/sync/protocol.js';
+import { pulledNoteContent, pullResponseSchema, type Change } from '../../src/shared/sync/protocol.js';
 import { NO_COSIGN, recordSchemas } from '../../src/shared/sync/records.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { assign, createClient, createUser, startTestServer, type TestServer } from './helpers/fixtures.js';
@@ -13,7 +13,8 @@ import { syncClient } from './helpers/sync-session.js';
  * built from the stored row and forwarded as text. What a workstation relies on: the answer is
  * strict JSON in the protocol's shape, and every record in it is the record the server holds —
  * any text (quotes, backslashes, line breaks, accents, emoji), any numbers, timestamps as
- * `toISOString()` writes them (milliseconds, truncated) — on PGlite and on PostgreSQL.
+ * `toISOString()` writes them (milliseconds, truncated) — on PGlite and on PostgreSQL; from
+ * protocol 2 on, each note's content as its JSON text.
  */
 const backends = useBackends();
 
@@ -126,6 +127,30 @@ describe.each(BACKENDS)('pull answers written by the database (%s)', (backend) =
       data: profile!.data,
     });
     expect((profile!.data as { preferredName: string }).preferredName).toBe('Zoë "Z" O\'Brien \\ 🌱');
+
+    // Protocol 2: the same answer, but each note's content is its JSON text (what the
+    // workstation stores); the text reads back as the same content.
+    const v2 = pullResponseSchema.parse(
+      await (
+        await server.post(
+          '/sync/pull',
+          { protocolVersion: 2, replicaId: s.replicaId, cursor: null, limit: 1000 },
+          { authorization: `Bearer ${s.token}` },
+        )
+      ).json(),
+    );
+    if (v2.status !== 'ok') throw new Error(`expected ok, got ${v2.reason}`);
+    const v2Note = v2.changes.find((c): c is Extract<Change, { op: 'put' }> => c.op === 'put' && c.id === noteId);
+    expect(typeof v2Note?.data['content']).toBe('string');
+    expect(JSON.parse(v2Note!.data['content'] as string)).toEqual(awkwardContent);
+    expect(pulledNoteContent(v2Note!.data['content'])).toEqual({
+      value: awkwardContent,
+      json: v2Note!.data['content'],
+    });
+    expect({ ...v2Note, data: { ...v2Note!.data, content: awkwardContent } }).toEqual(note);
+    // Everything but note content is the same in both versions.
+    const withoutNotes = (changes: Change[]) => changes.filter((c) => c.op === 'purgeClient' || c.entity !== 'note');
+    expect(withoutNotes(v2.changes)).toEqual(withoutNotes(answer.changes));
   });
 
   it('pages the same way at any page size, and an empty page is a valid answer', async () => {

@@ -366,7 +366,8 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     const good = mutations(s, draft(aliceClient, randomUUID(), 'x'))[0]!;
     const cases: [unknown, RegExp][] = [
       [{ protocolVersion: 1, replicaId: s.replicaId, mutations: [] }, /mutations/],
-      [{ protocolVersion: 2, replicaId: s.replicaId, mutations: [good] }, /protocolVersion/],
+      [{ protocolVersion: 3, replicaId: s.replicaId, mutations: [good] }, /protocolVersion/],
+      [{ protocolVersion: 0, replicaId: s.replicaId, mutations: [good] }, /protocolVersion/],
       [{ protocolVersion: 1, replicaId: 'bad id!', mutations: [good] }, /replicaId/],
       [{ protocolVersion: 1, replicaId: s.replicaId, mutations: [{ ...good, mutationId: 0 }] }, /mutationId/],
       [{ protocolVersion: 1, replicaId: s.replicaId, mutations: [{ ...good, name: 'drop.tables' }] }, /name/],

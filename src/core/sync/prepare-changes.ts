@@ -1,5 +1,5 @@
 import type { Change, PullResponse } from '../../shared/sync/protocol';
-import { pullResponseSchema } from '../../shared/sync/protocol';
+import { pulledNoteContent, pullResponseSchema } from '../../shared/sync/protocol';
 import { isRecordEntity, recordSchemas, type RecordData } from '../../shared/sync/records';
 import { projectNoteContent, type NoteContentProjection } from './note-projection';
 
@@ -19,7 +19,10 @@ type PutChange = Extract<Change, { op: 'put' }>;
 type PutHeader = Omit<PutChange, 'data'>;
 
 export interface PreparedNote {
-  /** `JSON.stringify` of the validated content: the `session_notes.content` column. */
+  /**
+   * The validated content's JSON: the `session_notes.content` column. The text the server sent
+   * (protocol 2), or the content serialised (protocol 1).
+   */
   contentJson: string;
   projection: NoteContentProjection;
 }
@@ -43,15 +46,23 @@ export function prepareChange(change: Change): PreparedChange {
   if (change.op !== 'put') return change;
   const { data, ...header } = change;
   if (!isRecordEntity(change.entity)) return { ...header, prepared: 'skip', reason: 'UNSUPPORTED_ENTITY', data };
-  const parsed = recordSchemas[change.entity].safeParse(data);
-  if (!parsed.success) return { ...header, prepared: 'skip', reason: 'INVALID_RECORD', data };
-  if (change.entity !== 'note') return { ...header, prepared: 'record', data: parsed.data };
-  const { content, ...rest } = parsed.data as RecordData<'note'>;
+  if (change.entity !== 'note') {
+    const parsed = recordSchemas[change.entity].safeParse(data);
+    return parsed.success
+      ? { ...header, prepared: 'record', data: parsed.data }
+      : { ...header, prepared: 'skip', reason: 'INVALID_RECORD', data };
+  }
+  // A note's content is its JSON text (protocol 2) or the object (1): validated as an object,
+  // stored as the text.
+  const content = pulledNoteContent(data['content']);
+  const parsed = content ? recordSchemas.note.safeParse({ ...data, content: content.value }) : null;
+  if (!content || !parsed?.success) return { ...header, prepared: 'skip', reason: 'INVALID_RECORD', data };
+  const { content: value, ...rest } = parsed.data;
   return {
     ...header,
     prepared: 'note',
     data: rest,
-    note: { contentJson: JSON.stringify(content), projection: projectNoteContent(content) },
+    note: { contentJson: content.json, projection: projectNoteContent(value) },
   };
 }
 

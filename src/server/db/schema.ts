@@ -5,6 +5,7 @@ import {
   bigserial,
   index,
   integer,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -239,7 +240,10 @@ export const replicaMutations = pgTable(
 
 /**
  * Clinical notes. A draft has one author; a signed note is immutable. `content` is the
- * template-shaped body (PHI: never logged, never audited). `last_replica_id` is the replica
+ * template-shaped body (PHI: never logged, never audited), kept as `json` (its text as written),
+ * not `jsonb`: pulls send it as text, and turning 20,000 jsonb values back into text was a third
+ * of an initial sync's server time on PGlite (BENCHMARKS.md, "Sync"; migration 0010). The server
+ * only reads `content ->> 'templateId'` in SQL, which json answers too. `last_replica_id` is the replica
  * that wrote the current version (concurrent-edit detection). `last_saved_device_id` /
  * `last_saved_at`: the device that last saved the draft and when (a workstation opening the
  * draft on another device says so).
@@ -255,7 +259,7 @@ export const notes = pgTable(
       .notNull()
       .references(() => users.id),
     status: noteStatus('status').notNull().default('draft'),
-    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    content: json('content').$type<Record<string, unknown>>().notNull(),
     contentHash: text('content_hash'),
     signedAt: timestamp('signed_at', { withTimezone: true, precision: 3 }),
     signedBy: uuid('signed_by').references(() => users.id),

@@ -27,6 +27,8 @@ export interface PageBasis {
   replicaId: string;
   afterSeq: number;
   limit: number;
+  /** The protocol's form of note content the pages were read in. */
+  noteContent: 'object' | 'text';
   scopeIds: readonly string[];
   /** The newest assignment or supervision change of the caller (the cursor's watermark). */
   assignmentsUs: number;
@@ -204,4 +206,12 @@ export class PullAhead<P extends AheadPage> {
 }
 
 const chainKey = (basis: PageBasis): string =>
-  JSON.stringify([basis.userId, basis.deviceId, basis.replicaId, basis.limit, basis.assignmentsUs, basis.scopeIds]);
+  JSON.stringify([
+    basis.userId,
+    basis.deviceId,
+    basis.replicaId,
+    basis.limit,
+    basis.noteContent,
+    basis.assignmentsUs,
+    basis.scopeIds,
+  ]);

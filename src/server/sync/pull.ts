@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { union } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Change, PullResponse } from '../../shared/sync/protocol.js';
+import type { Change, PullResponse, SyncProtocolVersion } from '../../shared/sync/protocol.js';
 import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
@@ -25,19 +25,29 @@ export const PURGE_MARGIN_US = 60_000_000;
 const epochUs = (column: AnyPgColumn) => sql<number>`floor(extract(epoch from ${column}) * 1000000)::bigint`;
 
 export interface PullInput {
+  /** 2 and later: each note's content as JSON text (src/shared/sync/protocol.ts). */
+  protocolVersion: SyncProtocolVersion;
   replicaId: string;
   cursor: string | null;
   limit: number;
 }
 
+/** How a page carries each note's content: as an object (protocol 1) or as its JSON text. */
+export type NoteContentFormat = 'object' | 'text';
+export const noteContentFormat = (protocolVersion: SyncProtocolVersion): NoteContentFormat =>
+  protocolVersion >= 2 ? 'text' : 'object';
+
 /** A timestamp column as the wire's ISO 8601 text in UTC with milliseconds (like `Date.toISOString()`). */
 const isoText = (column: SQL | AnyPgColumn) =>
   sql`to_char(${column} at time zone 'UTC', ${sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`)})`;
 
-/** A note's record (`noteRecordSchema`) as JSON, built by the database. */
-const noteJson = sql`json_build_object(
+/**
+ * A note's record (`noteRecordSchema`) as JSON, built by the database. Its content is stored as
+ * `json` (text): as text (`::text`), json_build_object writes it as a JSON string.
+ */
+const noteJson = (format: NoteContentFormat) => sql`json_build_object(
   'id', ${notes.id}, 'clientId', ${notes.clientId}, 'authorId', ${notes.authorId}, 'status', ${notes.status},
-  'content', ${notes.content}, 'contentHash', ${notes.contentHash}, 'signedAt', ${isoText(notes.signedAt)},
+  'content', ${format === 'text' ? sql`${notes.content}::text` : notes.content}, 'contentHash', ${notes.contentHash}, 'signedAt', ${isoText(notes.signedAt)},
   'signedBy', ${notes.signedBy}, 'cosign', coalesce(${notes.cosign}, ${JSON.stringify(NO_COSIGN)}::jsonb),
   'lastSaved', case when ${notes.status} = 'draft' and ${notes.lastSavedDeviceId} is not null and ${notes.lastSavedAt} is not null
     then json_build_object('deviceId', ${notes.lastSavedDeviceId}, 'at', ${isoText(notes.lastSavedAt)}) end,
@@ -122,6 +132,7 @@ export function pageQuery(
   afterSeq: number,
   scopeIds: readonly string[],
   limit: number,
+  format: NoteContentFormat,
 ): SQL {
   const clinicWide = sql`(${changes.clientId} is null and ${changes.entity} in ${[...CLINIC_WIDE_ENTITIES]})`;
   const visible = scopeIds.length > 0 ? sql`(${changes.clientId} in ${scopeIds} or ${clinicWide})` : clinicWide;
@@ -147,7 +158,7 @@ export function pageQuery(
              case when k.entity = 'note' then
                     case when ${notes.deletedAt} is not null or k.op = 'delete' or ${prot.noteAsDelete}
                          then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}
-                         else ${change('put', 'note', notes.id, notes.clientId, notes.version, noteJson)} end
+                         else ${change('put', 'note', notes.id, notes.clientId, notes.version, noteJson(format))} end
                   when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}
                   when ${records.deletedAt} is not null
                     then ${change('delete', sql`${records.entity}`, records.id, records.clientId, records.version)}
@@ -176,8 +187,9 @@ async function readPage(
   afterSeq: number,
   scopeIds: readonly string[],
   limit: number,
+  format: NoteContentFormat,
 ): Promise<PageRow> {
-  const result = await db.execute(pageQuery(principal, afterSeq, scopeIds, limit));
+  const result = await db.execute(pageQuery(principal, afterSeq, scopeIds, limit, format));
   const [row] = rowsOf<PageRow>(result);
   if (!row) throw new Error('the page query returned no row');
   return row;
@@ -329,10 +341,11 @@ export async function pullChanges(
     replicaId: input.replicaId,
     afterSeq: cursor?.seq ?? 0,
     limit: input.limit,
+    noteContent: noteContentFormat(input.protocolVersion),
     scopeIds,
     assignmentsUs,
   };
-  const read = (afterSeq: number) => readPage(db, principal, afterSeq, scopeIds, input.limit);
+  const read = (afterSeq: number) => readPage(db, principal, afterSeq, scopeIds, input.limit, pageBasis.noteContent);
   const page = (await ahead?.take(pageBasis, headSeq)?.catch(() => null)) ?? (await read(pageBasis.afterSeq));
   const hasMore = page.read > input.limit;
   const lastSeq = hasMore ? Number(page.lastSeq ?? 0) : Math.max(headSeq, cursor?.seq ?? 0);

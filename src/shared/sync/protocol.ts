@@ -8,7 +8,40 @@ import { z } from 'zod';
  * "Replica" is one workstation profile on one device (Replicache calls it a client; here
  * "client" always means a person in care).
  */
-export const SYNC_PROTOCOL_VERSION = 1;
+/**
+ * The protocol version this workstation speaks. 2 (2026-11-23): a note's `content` in a pull
+ * answer is the JSON text of the content object, not the object (`pulledNoteContent`), so the
+ * workstation stores the text it received instead of serialising every note again. Everything
+ * else is as in 1, which the server still answers (a note's content as an object).
+ */
+export const SYNC_PROTOCOL_VERSION = 2;
+/** The versions a clinic server accepts: the current one and the one before it. */
+export const SUPPORTED_SYNC_PROTOCOL_VERSIONS = [1, 2] as const;
+export type SyncProtocolVersion = (typeof SUPPORTED_SYNC_PROTOCOL_VERSIONS)[number];
+const protocolVersion = z.literal(SUPPORTED_SYNC_PROTOCOL_VERSIONS);
+
+/**
+ * In protocol 2 a pulled note's `data.content` is the JSON text of its content object; in 1 the
+ * object itself. Either way this gives the object and its JSON text, or null when the text is
+ * not JSON of an object (the note is then an invalid record). The text is the one received, so
+ * a workstation stores what the server holds without writing it out again.
+ */
+export function pulledNoteContent(content: unknown): { value: Record<string, unknown>; json: string } | null {
+  if (typeof content !== 'string') {
+    return typeof content === 'object' && content !== null && !Array.isArray(content)
+      ? { value: content as Record<string, unknown>, json: JSON.stringify(content) }
+      : null;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? { value: value as Record<string, unknown>, json: content }
+    : null;
+}
 
 const id = z.uuid();
 const replicaId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
@@ -52,7 +85,7 @@ export const MAX_MUTATIONS_PER_PUSH = 500;
 
 export const pushRequestSchema = z
   .object({
-    protocolVersion: z.literal(SYNC_PROTOCOL_VERSION),
+    protocolVersion,
     replicaId,
     mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),
   })
@@ -170,7 +203,8 @@ export const MAX_PULL_PAGE = 1_000;
 
 export const pullRequestSchema = z
   .object({
-    protocolVersion: z.literal(SYNC_PROTOCOL_VERSION),
+    /** 2 and later: notes' content arrives as JSON text (`pulledNoteContent`). */
+    protocolVersion,
     replicaId,
     /** Opaque; null for a full pull. */
     cursor: z.string().max(200).nullable(),

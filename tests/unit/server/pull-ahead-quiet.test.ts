@@ -12,6 +12,7 @@ const basis = (replicaId: string, afterSeq = 0): PageBasis => ({
   replicaId,
   afterSeq,
   limit: 10,
+  noteContent: 'text',
   scopeIds: ['c'],
   assignmentsUs: 0,
 });
