@@ -6,10 +6,12 @@
  * + wire + JSON.parse, no workstation). Prints total, busy and idle time per run and the medians.
  *
  *   npx tsx bench/tools/initial-sync.ts [--backend pglite|postgres] [--runs 3] [--notes-per-client 333] [--cpu-prof]
- *     [--bulk-batch <changes per bulk transaction>]
+ *     [--bulk-batch <changes per bulk transaction>[,<another>…]]
  *
  * `--cpu-prof` writes CPU profiles of the workstation side (per run) and of the server process
  * to bench/results/profiles/initial-sync-<time>/ (summarise with bench/tools/cpuprofile-summary.ts).
+ * Several `--bulk-batch` values are taken in turn, run by run (an interleaved A/B on one seeded
+ * server: `--runs 8 --bulk-batch 3000,6000`), with medians per value at the end.
  * No PouchDB here: the ratios are measured by `npm run bench:sync`.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,13 +32,14 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'notes-per-client': { type: 'string', default: '333' },
     'cpu-prof': { type: 'boolean', default: false },
-    /** Changes per bulk transaction (the engine's default otherwise). */
+    /** Changes per bulk transaction (the engine's default otherwise); a comma list: in turn. */
     'bulk-batch': { type: 'string' },
     /** The server's pull read-ahead in pages (its default otherwise). */
     'pull-ahead': { type: 'string' },
   },
 });
 const backend = values.backend === 'postgres' ? 'postgres' : 'pglite';
+const bulkBatches = values['bulk-batch'] ? values['bulk-batch'].split(',').map(Number) : [undefined];
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, '../..');
 const profileDir = values['cpu-prof']
@@ -74,7 +77,9 @@ try {
   const rawMs: number[] = [];
   const results: EngineInitialSync[] = [];
   const serverCpu: number[] = [];
+  const batchOf = (run: number) => bulkBatches[run % bulkBatches.length];
   for (let run = 0; run < runs; run += 1) {
+    const bulkBatch = batchOf(run);
     const t0 = performance.now();
     await raw.pullAll(null);
     rawMs.push(performance.now() - t0);
@@ -88,7 +93,7 @@ try {
         dir: join(dir, `ws-${run}`),
         serverBytes: () => server.call('bytesSent', undefined),
         serverRequests: () => server.call('requestsAnswered', undefined),
-        ...(values['bulk-batch'] ? { tuning: { bulkBatchChanges: Number(values['bulk-batch']) } } : {}),
+        ...(bulkBatch ? { tuning: { bulkBatchChanges: bulkBatch } } : {}),
       }),
     );
     results.push(result);
@@ -98,12 +103,21 @@ try {
       `run ${run + 1}: pages read ahead and used ${ahead1.hits - ahead0.hits}, read at the request ${ahead1.misses - ahead0.misses}`,
     );
     log(
-      `run ${run + 1}/${runs}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
+      `run ${run + 1}/${runs}${bulkBatch ? ` (bulk batch ${bulkBatch})` : ''}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
         `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}, CPU ${result.cpuMs.toFixed(0)}; server CPU ${serverCpu.at(-1)!.toFixed(0)}; ` +
         `${result.requests} requests, ${result.notes} notes)`,
     );
   }
   const m = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
+  if (bulkBatches.length > 1) {
+    for (const [i, batch] of bulkBatches.entries()) {
+      const of = <T>(xs: T[]) => xs.filter((_, run) => run % bulkBatches.length === i);
+      console.log(
+        `${backend}, bulk batch ${batch}: initial sync ${m(of(results).map((r) => r.totalMs))} ` +
+          `(busy ${m(of(results).map((r) => r.busyMs))}, idle ${m(of(results).map((r) => r.idleMs))}); ${of(results).length} runs`,
+      );
+    }
+  }
   console.log(
     `${backend}: initial sync ${m(results.map((r) => r.totalMs))} (busy ${m(results.map((r) => r.busyMs))}, idle ${m(results.map((r) => r.idleMs))}, ` +
       `workstation CPU ${m(results.map((r) => r.cpuMs))}, server CPU ${m(serverCpu)}); raw pull ${m(rawMs)}; medians of ${runs}; ` +
