@@ -6,12 +6,12 @@
  * + wire + JSON.parse, no workstation). Prints total, busy and idle time per run and the medians.
  *
  *   npx tsx bench/tools/initial-sync.ts [--backend pglite|postgres] [--runs 3] [--notes-per-client 333] [--cpu-prof]
- *     [--bulk-batch <changes per bulk transaction>[,<another>…]]
+ *     [--bulk-batch <changes per bulk transaction>[,<another>…]] [--protocol <sync protocol version>[,<another>…]]
  *
  * `--cpu-prof` writes CPU profiles of the workstation side (per run) and of the server process
  * to bench/results/profiles/initial-sync-<time>/ (summarise with bench/tools/cpuprofile-summary.ts).
- * Several `--bulk-batch` values are taken in turn, run by run (an interleaved A/B on one seeded
- * server: `--runs 8 --bulk-batch 3000,6000`), with medians per value at the end.
+ * Several `--bulk-batch` or `--protocol` values are taken in turn, run by run (an interleaved A/B
+ * on one seeded server: `--runs 8 --protocol 1,2`), with medians per variant at the end.
  * No PouchDB here: the ratios are measured by `npm run bench:sync`.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { profiled } from '../sync/profiler';
 import { ProtocolClient, signIn } from '../sync/protocol-client';
 import { median } from '../sync/stats';
 import { engineInitialSync, type EngineInitialSync } from '../sync/workstation';
+import type { SyncTuning } from '../../src/core/sync/sync-engine';
 
 const { values } = parseArgs({
   options: {
@@ -34,12 +35,35 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     /** Changes per bulk transaction (the engine's default otherwise); a comma list: in turn. */
     'bulk-batch': { type: 'string' },
+    /** The sync protocol version the workstation speaks (its default otherwise); a comma list: in turn. */
+    protocol: { type: 'string' },
     /** The server's pull read-ahead in pages (its default otherwise). */
     'pull-ahead': { type: 'string' },
   },
 });
 const backend = values.backend === 'postgres' ? 'postgres' : 'pglite';
-const bulkBatches = values['bulk-batch'] ? values['bulk-batch'].split(',').map(Number) : [undefined];
+/** The variants run in turn: each a tuning of the engine, and its name. */
+const variants: Array<{ name: string; tuning: SyncTuning }> = (() => {
+  const list = (option: string | undefined) => (option ? option.split(',').map(Number) : [undefined]);
+  const out: Array<{ name: string; tuning: SyncTuning }> = [];
+  for (const batch of list(values['bulk-batch'])) {
+    for (const protocol of list(values.protocol)) {
+      const tuning: SyncTuning = {};
+      const name: string[] = [];
+      if (batch) {
+        tuning.bulkBatchChanges = batch;
+        name.push(`bulk batch ${batch}`);
+      }
+      if (protocol) {
+        if (protocol !== 1 && protocol !== 2) throw new Error(`unknown protocol version ${protocol}`);
+        tuning.protocolVersion = protocol;
+        name.push(`protocol ${protocol}`);
+      }
+      out.push({ name: name.join(', '), tuning });
+    }
+  }
+  return out;
+})();
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, '../..');
 const profileDir = values['cpu-prof']
@@ -77,9 +101,8 @@ try {
   const rawMs: number[] = [];
   const results: EngineInitialSync[] = [];
   const serverCpu: number[] = [];
-  const batchOf = (run: number) => bulkBatches[run % bulkBatches.length];
   for (let run = 0; run < runs; run += 1) {
-    const bulkBatch = batchOf(run);
+    const variant = variants[run % variants.length]!;
     const t0 = performance.now();
     await raw.pullAll(null);
     rawMs.push(performance.now() - t0);
@@ -93,7 +116,7 @@ try {
         dir: join(dir, `ws-${run}`),
         serverBytes: () => server.call('bytesSent', undefined),
         serverRequests: () => server.call('requestsAnswered', undefined),
-        ...(bulkBatch ? { tuning: { bulkBatchChanges: bulkBatch } } : {}),
+        tuning: variant.tuning,
       }),
     );
     results.push(result);
@@ -103,17 +126,17 @@ try {
       `run ${run + 1}: pages read ahead and used ${ahead1.hits - ahead0.hits}, read at the request ${ahead1.misses - ahead0.misses}`,
     );
     log(
-      `run ${run + 1}/${runs}${bulkBatch ? ` (bulk batch ${bulkBatch})` : ''}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
+      `run ${run + 1}/${runs}${variant.name ? ` (${variant.name})` : ''}: raw pull ${rawMs.at(-1)!.toFixed(0)} ms; initial sync ${result.totalMs.toFixed(0)} ms ` +
         `(busy ${result.busyMs.toFixed(0)}, idle ${result.idleMs.toFixed(0)}, CPU ${result.cpuMs.toFixed(0)}; server CPU ${serverCpu.at(-1)!.toFixed(0)}; ` +
         `${result.requests} requests, ${result.notes} notes)`,
     );
   }
   const m = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
-  if (bulkBatches.length > 1) {
-    for (const [i, batch] of bulkBatches.entries()) {
-      const of = <T>(xs: T[]) => xs.filter((_, run) => run % bulkBatches.length === i);
+  if (variants.length > 1) {
+    for (const [i, variant] of variants.entries()) {
+      const of = <T>(xs: T[]) => xs.filter((_, run) => run % variants.length === i);
       console.log(
-        `${backend}, bulk batch ${batch}: initial sync ${m(of(results).map((r) => r.totalMs))} ` +
+        `${backend}, ${variant.name}: initial sync ${m(of(results).map((r) => r.totalMs))} ` +
           `(busy ${m(of(results).map((r) => r.busyMs))}, idle ${m(of(results).map((r) => r.idleMs))}); ${of(results).length} runs`,
       );
     }

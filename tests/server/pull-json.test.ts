@@ -182,6 +182,35 @@ describe.each(BACKENDS)('pull answers written by the database (%s)', (backend) =
     }
     expect(pages).toBeGreaterThan(3);
     expect(paged).toEqual(whole.changes);
+    // Protocol 2, whole and in pages of two: the same changes, each note's content as its text.
+    const pullV2 = async (from: string | null, limit: number) => {
+      const answer = pullResponseSchema.parse(
+        await (
+          await server.post(
+            '/sync/pull',
+            { protocolVersion: 2, replicaId: s.replicaId, cursor: from, limit },
+            { authorization: `Bearer ${s.token}` },
+          )
+        ).json(),
+      );
+      if (answer.status !== 'ok') throw new Error('resync');
+      return answer;
+    };
+    const asObjects = (changes: Change[]) =>
+      changes.map((c) =>
+        c.op === 'put' && c.entity === 'note'
+          ? { ...c, data: { ...c.data, content: JSON.parse(c.data['content'] as string) as unknown } }
+          : c,
+      );
+    expect(asObjects((await pullV2(null, 1000)).changes)).toEqual(whole.changes);
+    const pagedV2: Change[] = [];
+    for (let from: string | null = null; ;) {
+      const page = await pullV2(from, 2);
+      pagedV2.push(...page.changes);
+      from = page.cursor;
+      if (!page.hasMore) break;
+    }
+    expect(asObjects(pagedV2)).toEqual(whole.changes);
     expect(paged.filter((c) => c.op === 'put' && c.entity === 'note').map((c) => (c as { id: string }).id)).toEqual(
       ids,
     );

@@ -7,6 +7,7 @@ import {
   type Change,
   type Mutation,
   type PushResponse,
+  type SyncProtocolVersion,
 } from '../../shared/sync/protocol';
 import type { SyncStatus } from '../../shared/sync/status';
 import type { Logger } from '../logging/logger';
@@ -66,6 +67,11 @@ export interface SyncTuning {
   bulkInitialPull?: boolean;
   /** Changes written per transaction on that bulk path (default 3,000: a few pages). */
   bulkBatchChanges?: number;
+  /**
+   * The protocol version spoken (default `SYNC_PROTOCOL_VERSION`). An older one is for comparing
+   * versions (bench/tools/initial-sync.ts) and for testing the server's compatibility.
+   */
+  protocolVersion?: SyncProtocolVersion;
   /**
    * The pull worker's module (./pull-worker-host.ts). With it, a full pull's pages are parsed,
    * validated and prepared on a second thread while this one writes; without it, here.
@@ -147,6 +153,7 @@ export class SyncEngine {
   private readonly abort = new AbortController();
   private readonly client: ClinicServerClient;
   private readonly replica: string;
+  private readonly protocolVersion: SyncProtocolVersion;
 
   private stopped = false;
   /** The pull worker started ahead of the first full pull (see `start`). */
@@ -177,6 +184,7 @@ export class SyncEngine {
     this.intervalMs = options.intervalMs ?? 60_000;
     this.localChangeDelayMs = options.localChangeDelayMs ?? 300;
     this.backoff = options.backoff ?? SYNC_BACKOFF;
+    this.protocolVersion = options.protocolVersion ?? SYNC_PROTOCOL_VERSION;
     const url = options.session.serverUrl();
     if (!url) throw new Error('the sync engine needs a signed-in session');
     this.client = new ClinicServerClient({
@@ -432,7 +440,7 @@ export class SyncEngine {
         response = await this.authed((token) =>
           this.client.push(
             token,
-            { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, mutations: batch },
+            { protocolVersion: this.protocolVersion, replicaId: this.replica, mutations: batch },
             this.abort.signal,
           ),
         );
@@ -619,7 +627,7 @@ export class SyncEngine {
    */
   private fetchPage(from: string | null, worker: PullWorker | null): PageFetch {
     const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
-    const request = { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor: from, limit } as const;
+    const request = { protocolVersion: this.protocolVersion, replicaId: this.replica, cursor: from, limit } as const;
     const answer = this.authed((token) => this.client.pullPage(token, request, this.abort.signal));
     const page = answer.then(async ({ next, body }) => {
       const bytes = await body;
@@ -709,7 +717,7 @@ export class SyncEngine {
         baseUrl: this.client.baseUrl.toString(),
         token,
         timeoutMs: PULL_TIMEOUT_MS,
-        request: { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: this.replica, cursor, limit },
+        request: { protocolVersion: this.protocolVersion, replicaId: this.replica, cursor, limit },
         lookahead: PULL_LOOKAHEAD,
       });
     };

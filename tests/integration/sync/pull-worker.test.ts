@@ -70,6 +70,20 @@ describe('the pull worker', () => {
     expect(cacheContents(withWorker)).toEqual(expected);
   });
 
+  it('a workstation still speaking protocol 1 (content as objects) gets the same cache as protocol 2 (content as text)', async () => {
+    const { user } = await caseloadWithNotes(60);
+
+    const current = startWorkstation({ sync: SMALL_PAGES });
+    await current.setUp(env.clinic.url, user.username);
+    const older = startWorkstation({ sync: { ...SMALL_PAGES, protocolVersion: 1 } });
+    await older.setUp(env.clinic.url, user.username);
+
+    const expected = cacheContents(current);
+    expect(expected.notes).toHaveLength(60);
+    expect(expected.searchable).toBe(60);
+    expect(cacheContents(older)).toEqual(expected);
+  });
+
   it('writes the pages it has instead of waiting for more: the caseload fills in while a later page is slow', async () => {
     const { user, clientId } = await caseloadWithNotes(100);
     const proxy = await startProxy(() => env.clinic.port);
