@@ -1,3 +1,5 @@
+import type { NoteContentFormat } from './pull.js';
+
 /**
  * Reading pull pages ahead of the workstation (a long pull: the initial sync, a full resync, a
  * big backlog).
@@ -28,7 +30,7 @@ export interface PageBasis {
   afterSeq: number;
   limit: number;
   /** The protocol's form of note content the pages were read in. */
-  noteContent: 'object' | 'text';
+  noteContent: NoteContentFormat;
   scopeIds: readonly string[];
   /** The newest assignment or supervision change of the caller (the cursor's watermark). */
   assignmentsUs: number;
