@@ -224,4 +224,72 @@ describe.each(BACKENDS)('pull answers written by the database (%s)', (backend) =
       lastMutationId: ids.length,
     });
   });
+  it('sends every field of a note the same in protocol 2 as in 1 after any write, and never loses a change', async () => {
+    const user = await createUser(database.db);
+    const supervisor = await createUser(database.db);
+    const clientId = await createClient(database.db);
+    await assign(database.db, user.id, clientId, 'caseload');
+    const s = await sync.session(user.username);
+    const noteId = randomUUID();
+    await sync.push(s, {
+      name: 'note.saveDraft',
+      clientId,
+      args: { noteId, content: awkwardContent, baseVersion: null },
+    });
+    // Every field of the record set at once, by SQL (as an operator or a migration would write it).
+    const cosign = {
+      required: true,
+      status: 'pending',
+      by: supervisor.id,
+      at: '2026-04-02T08:00:00.250Z',
+      comment: 'ok "so far"',
+    };
+    const sharing = { careTeam: true, at: '2026-04-03T12:00:00.000Z', by: user.id };
+    await database.raw(
+      `update notes set status = 'signed', content_hash = $2, signed_at = '2026-04-01 09:30:00.5+00', signed_by = author_id,
+         cosign = $3::jsonb, sharing = $4::jsonb where id = $1`,
+      [noteId, 'a'.repeat(64), JSON.stringify(cosign), JSON.stringify(sharing)],
+    );
+    const noteIn = async (protocolVersion: 1 | 2) => {
+      const answer = pullResponseSchema.parse(
+        await (
+          await server.post(
+            '/sync/pull',
+            { protocolVersion, replicaId: s.replicaId, cursor: null, limit: 1000 },
+            { authorization: `Bearer ${s.token}` },
+          )
+        ).json(),
+      );
+      if (answer.status !== 'ok') throw new Error('resync');
+      return answer.changes.find((c): c is Extract<Change, { op: 'put' }> => c.op === 'put' && c.id === noteId);
+    };
+    const v1 = await noteIn(1);
+    const v2 = await noteIn(2);
+    expect(v1?.data).toMatchObject({
+      status: 'signed',
+      contentHash: 'a'.repeat(64),
+      signedAt: '2026-04-01T09:30:00.500Z',
+      signedBy: user.id,
+      cosign,
+      sharing,
+      lastSaved: null,
+      content: awkwardContent,
+    });
+    expect({ ...v2, data: { ...v2!.data, content: JSON.parse(v2!.data['content'] as string) as unknown } }).toEqual(v1);
+
+    // Without the trigger that writes a row's pull text, the write is refused: a pull never
+    // leaves a change out for want of it.
+    await database.raw('alter table notes disable trigger notes_pull_json');
+    try {
+      await expect(
+        database.raw(`insert into notes (id, client_id, author_id, content, version) values ($1, $2, $3, '{}', 1)`, [
+          randomUUID(),
+          clientId,
+          user.id,
+        ]),
+      ).rejects.toThrow(/notes_pull_json_built/);
+    } finally {
+      await database.raw('alter table notes enable trigger notes_pull_json');
+    }
+  });
 });

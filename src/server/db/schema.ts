@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   bigserial,
+  check,
   index,
   integer,
   json,
@@ -285,8 +286,17 @@ export const notes = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /**
+     * The note's change as a pull sends it from protocol 2 on (`{"op":"put","entity":"note",…}`,
+     * content as its JSON text), written by the database: a trigger (migration 0011) rebuilds it
+     * whenever the row is inserted or updated. The server's code never writes it; pulls copy it
+     * instead of building 20,000 notes' JSON at every initial sync (src/server/sync/pull.ts).
+     * The default '' only stands in until the trigger runs: without the trigger, the check
+     * refuses the write (a pull must never lose a change to a missing text).
+     */
+    pullJson: text('pull_json').notNull().default(''),
   },
-  (t) => [index('notes_client_idx').on(t.clientId)],
+  (t) => [index('notes_client_idx').on(t.clientId), check('notes_pull_json_built', sql`${t.pullJson} <> ''`)],
 );
 
 /**
@@ -378,6 +388,12 @@ export const records = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** The record's change as a pull sends it, kept by a trigger like `notes.pull_json`. */
+    pullJson: text('pull_json').notNull().default(''),
   },
-  (t) => [index('records_client_entity_idx').on(t.clientId, t.entity), index('records_entity_idx').on(t.entity)],
+  (t) => [
+    index('records_client_entity_idx').on(t.clientId, t.entity),
+    index('records_entity_idx').on(t.entity),
+    check('records_pull_json_built', sql`${t.pullJson} <> ''`),
+  ],
 );

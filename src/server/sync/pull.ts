@@ -42,12 +42,14 @@ const isoText = (column: SQL | AnyPgColumn) =>
   sql`to_char(${column} at time zone 'UTC', ${sql.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`)})`;
 
 /**
- * A note's record (`noteRecordSchema`) as JSON, built by the database. Its content is stored as
- * `json` (text): as text (`::text`), json_build_object writes it as a JSON string.
+ * A note's record (`noteRecordSchema`) as JSON with its content as an object (protocol 1),
+ * built by the database. For protocol 2 (content as its JSON text) the trigger of migration 0011
+ * builds the same record into `notes.pull_json` at every write: a change to the record's shape
+ * changes both (tests/server/pull-json.test.ts compares them).
  */
-const noteJson = (format: NoteContentFormat) => sql`json_build_object(
+const noteJsonV1 = sql`json_build_object(
   'id', ${notes.id}, 'clientId', ${notes.clientId}, 'authorId', ${notes.authorId}, 'status', ${notes.status},
-  'content', ${format === 'text' ? sql`${notes.content}::text` : notes.content}, 'contentHash', ${notes.contentHash}, 'signedAt', ${isoText(notes.signedAt)},
+  'content', ${notes.content}, 'contentHash', ${notes.contentHash}, 'signedAt', ${isoText(notes.signedAt)},
   'signedBy', ${notes.signedBy}, 'cosign', coalesce(${notes.cosign}, ${JSON.stringify(NO_COSIGN)}::jsonb),
   'lastSaved', case when ${notes.status} = 'draft' and ${notes.lastSavedDeviceId} is not null and ${notes.lastSavedAt} is not null
     then json_build_object('deviceId', ${notes.lastSavedDeviceId}, 'at', ${isoText(notes.lastSavedAt)}) end,
@@ -120,9 +122,11 @@ const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 /**
  * One page of the feed after `afterSeq`, visible to the principal, with each change's JSON
- * built by the database from the record's current state: PostgreSQL (or PGlite) writes the
+ * from the record's current state, written by the database: PostgreSQL (or PGlite) writes the
  * answer's text and the server forwards it, instead of parsing every jsonb value into objects
- * and serialising them again (BENCHMARKS.md, "Sync"). One statement. The rules are those of
+ * and serialising them again (BENCHMARKS.md, "Sync"). A put is the row's `pull_json`, which a
+ * trigger rebuilds at every write (migration 0011), except a note's for protocol 1 (content as
+ * an object), built here; deletes and conflicts are built here. One statement. The rules are those of
  * the protocol: a change that a later one supersedes (its version is older than the record's)
  * is left out, a deleted record travels as a `delete`, a conflict goes to its author only, an
  * addendum proposal to its author only.
@@ -157,12 +161,12 @@ export function pageQuery(
                   else ${records.clientId} end as client_id,
              case when k.entity = 'note' then
                     case when ${notes.deletedAt} is not null or k.op = 'delete' or ${prot.noteAsDelete}
-                         then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}
-                         else ${change('put', 'note', notes.id, notes.clientId, notes.version, noteJson(format))} end
-                  when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}
+                         then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}::text
+                         else ${format === 'text' ? notes.pullJson : sql`${change('put', 'note', notes.id, notes.clientId, notes.version, noteJsonV1)}::text`} end
+                  when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}::text
                   when ${records.deletedAt} is not null
-                    then ${change('delete', sql`${records.entity}`, records.id, records.clientId, records.version)}
-                  else ${change('put', sql`${records.entity}`, records.id, records.clientId, records.version, records.data)} end as change
+                    then ${change('delete', sql`${records.entity}`, records.id, records.clientId, records.version)}::text
+                  else ${records.pullJson} end as change
         from kept k
         left join ${notes} on k.entity = 'note' and ${notes.id} = k.entity_id
         left join ${conflicts} on k.entity = 'conflict' and ${conflicts.id} = k.entity_id
@@ -176,7 +180,7 @@ export function pageQuery(
     )
     select (select count(*)::int from page) as "read",
            (select max(seq)::text from kept) as "lastSeq",
-           (select string_agg(change::text, ',' order by seq) from out) as "body",
+           (select string_agg(change, ',' order by seq) from out) as "body",
            (select count(*)::int from out) as "count",
            (select string_agg(client_id::text, ',' order by seq) from out) as "clientIds"`;
 }
