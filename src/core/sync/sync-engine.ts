@@ -12,7 +12,7 @@ import {
 import type { SyncStatus } from '../../shared/sync/status';
 import type { Logger } from '../logging/logger';
 import type { WorkstationStore } from '../store';
-import { bulkImport } from '../store/bulk-import';
+import { beginBulkImport } from '../store/bulk-import';
 import { withBulkNoteSearch } from '../store/bulk-note-search';
 import { toStoreError } from '../store/errors';
 import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clinic/clinic-server-client';
@@ -782,6 +782,14 @@ export class SyncEngine {
     let source = open(cursor);
     const batch: Array<Extract<PreparedPullResponse, { status: 'ok' }>> = [];
     let batched = 0;
+    // The initial sync writes with the rollback journal (bulk-import.ts) from its first page to
+    // its last, switching once instead of for every transaction.
+    let endBulk = bulk ? beginBulkImport(this.db.$client) : null;
+    const leaveBulk = (options?: { quiet: boolean }) => {
+      const end = endBulk;
+      endBulk = null;
+      end?.(options);
+    };
     try {
       for (;;) {
         const response = await source.next();
@@ -792,6 +800,7 @@ export class SyncEngine {
           cursor = null;
           full = true;
           bulk = false;
+          leaveBulk();
           source.close();
           source = open(cursor);
           continue;
@@ -819,9 +828,14 @@ export class SyncEngine {
         cursor = response.cursor;
         if (!response.hasMore) break;
       }
+    } catch (error) {
+      // Back to WAL; the failure is what the caller sees.
+      leaveBulk({ quiet: true });
+      throw error;
     } finally {
       source.close();
     }
+    leaveBulk();
     for (const id of this.resolveSettled()) clientIds.add(id);
     if (clientIds.size > 0 || clinicWide || (full && received > 0)) {
       this.options.dataChanged({ clientIds: [...clientIds], all: full || clinicWide });
@@ -899,10 +913,11 @@ export class SyncEngine {
         )
         .run(CURSOR_STREAM, pages[pages.length - 1]!.cursor, at);
     };
-    // The bulk path indexes the notes for search once per transaction, not one by one
-    // (withBulkNoteSearch: same transaction, so the index always agrees with the notes).
+    // The bulk path (in the rollback-journal mode pullPages set) indexes the notes for search
+    // once per transaction, not one by one (withBulkNoteSearch: same transaction, so the index
+    // always agrees with the notes).
     const transaction = sqlite.transaction(() => (bulk ? withBulkNoteSearch(sqlite, write) : write()));
-    withForeignKeysOff(sqlite, () => (bulk ? bulkImport(sqlite, () => transaction()) : transaction()));
+    withForeignKeysOff(sqlite, () => transaction());
     for (const { page, pendingKeys, held } of effects) {
       const purged = new Set(page.changes.flatMap((change) => (change.op === 'purgeClient' ? [change.clientId] : [])));
       for (const [key, copy] of this.deferred) {

@@ -87,6 +87,32 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
     expect(ws.value('SELECT count(DISTINCT id) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
     expect(ws.value("SELECT count(*) FROM note_search WHERE note_search MATCH 'heron'")).toBe(seeded.length);
+    // The initial sync writes with the rollback journal; whatever happened, the cache is back in WAL.
+    expect(ws.value('PRAGMA journal_mode')).toBe('wal');
+  });
+
+  it('locking in the middle of the initial sync stops it; unlocking finishes it, back in WAL', async () => {
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
+    const seeded = await seedNotes(clientId, user.id, 120, 'plover');
+    const proxy = await startProxy(() => env.clinic.port);
+    onTestFinished(() => proxy.close());
+    const ws = startWorkstation({ sync: { pageLimit: 20, bulkBatchChanges: 20 } });
+    const { client } = ws.running;
+    await client.call('session.signIn', { serverUrl: proxy.url, username: user.username, password: PASSWORD });
+    // The answer to the third page waits until the workstation has locked, with pages written.
+    const held = proxy.holdAnswer(/^POST \/sync\/pull /, 3);
+    await client.call('vault.create', { passphrase: PASSPHRASE });
+    await held.reached;
+    await client.call('vault.lock', {});
+    held.release();
+
+    await client.call('vault.unlock', { passphrase: PASSPHRASE });
+    await ws.waitForStatus((status) => status.state === 'synced');
+    expect(ws.value('SELECT count(DISTINCT id) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+    expect(ws.value("SELECT count(*) FROM note_search WHERE note_search MATCH 'plover'")).toBe(seeded.length);
+    expect(ws.value('PRAGMA journal_mode')).toBe('wal');
   });
 
   it('signing out stops sync and keeps the cache; signing in with another account is refused', async () => {
