@@ -63,6 +63,7 @@ const conflictJson = sql`json_build_object(
   'serverVersion', ${conflicts.serverVersion}, 'content', ${conflicts.content},
   'createdAt', ${isoText(conflicts.createdAt)}, 'resolvedAt', ${isoText(conflicts.resolvedAt)})`;
 
+/** A change as JSON text (the page joins texts: these and the rows' `pull_json`). */
 const change = (
   op: 'put' | 'delete',
   entity: SQL | string,
@@ -72,8 +73,8 @@ const change = (
   data?: SQL | AnyPgColumn,
 ) =>
   data
-    ? sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version}, 'data', ${data})`
-    : sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version})`;
+    ? sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version}, 'data', ${data})::text`
+    : sql`json_build_object('op', ${op}::text, 'entity', ${entity}::text, 'id', ${id}, 'clientId', ${clientId}, 'version', ${version})::text`;
 
 export interface PageRow {
   /** Feed rows read (up to limit + 1: one more than a page says whether there is more). */
@@ -161,11 +162,11 @@ export function pageQuery(
                   else ${records.clientId} end as client_id,
              case when k.entity = 'note' then
                     case when ${notes.deletedAt} is not null or k.op = 'delete' or ${prot.noteAsDelete}
-                         then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}::text
-                         else ${format === 'text' ? notes.pullJson : sql`${change('put', 'note', notes.id, notes.clientId, notes.version, noteJsonV1)}::text`} end
-                  when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}::text
+                         then ${change('delete', 'note', notes.id, notes.clientId, notes.version)}
+                         else ${format === 'text' ? notes.pullJson : change('put', 'note', notes.id, notes.clientId, notes.version, noteJsonV1)} end
+                  when k.entity = 'conflict' then ${change('put', 'conflict', conflicts.id, conflicts.clientId, sql`1`, conflictJson)}
                   when ${records.deletedAt} is not null
-                    then ${change('delete', sql`${records.entity}`, records.id, records.clientId, records.version)}::text
+                    then ${change('delete', sql`${records.entity}`, records.id, records.clientId, records.version)}
                   else ${records.pullJson} end as change
         from kept k
         left join ${notes} on k.entity = 'note' and ${notes.id} = k.entity_id
