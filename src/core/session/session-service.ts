@@ -98,6 +98,8 @@ export class SessionService {
       } catch (error) {
         throw this.mapped(error, 'sign-in');
       }
+      // The cache comes next, then a sync of the whole caseload: its worker loads meanwhile.
+      this.options.sync.prepareInitialSync();
       this.revoked = false;
       this.options.log.info({ code: 'SIGNED_IN', pending: true }, 'signed in; waiting for the passphrase');
       return this.changed();

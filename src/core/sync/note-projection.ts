@@ -163,7 +163,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
-const offsets = new Map<string, number>();
+/** Converted times, by zone, date and time: an initial sync converts ~40,000, mostly repeats. */
+const converted = new Map<string, string | null>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat | null {
   let formatter = formatters.get(zone);
@@ -188,19 +189,28 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
   return formatter;
 }
 
-/** A wall-clock date and time in an IANA zone, as a UTC instant (null when it does not parse). */
+/**
+ * A wall-clock date and time in an IANA zone, as a UTC instant (null when it does not parse).
+ * Answers are kept (bounded): a caseload's notes share a few thousand session times, and a
+ * conversion costs two time-zone lookups.
+ */
 export function zonedToUtc(date: string, time: string, zone: string): string | null {
+  const key = `${zone}|${date}|${time}`;
+  const known = converted.get(key);
+  if (known !== undefined) return known;
+  const answer = convert(date, time, zone);
+  if (converted.size >= 20_000) converted.clear();
+  converted.set(key, answer);
+  return answer;
+}
+
+function convert(date: string, time: string, zone: string): string | null {
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})$/.exec(time);
   const formatter = formatterFor(zone);
   if (!d || !t || !formatter) return null;
   const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
   if (!Number.isFinite(wall)) return null;
-  // Offsets change at most a few times a year: one computation per zone, day and hour serves
-  // every note of that hour (an initial sync converts tens of thousands of times).
-  const key = `${zone}|${date}|${t[1]}`;
-  const known = offsets.get(key);
-  if (known !== undefined) return new Date(wall - known).toISOString();
   const offset = (instant: number): number => {
     const parts: Record<string, number> = {};
     for (const part of formatter.formatToParts(instant)) parts[part.type] = Number(part.value);
@@ -212,7 +222,5 @@ export function zonedToUtc(date: string, time: string, zone: string): string | n
   // Two steps settle the offset, including across a daylight-saving change.
   let instant = wall - offset(wall);
   instant = wall - offset(instant);
-  if (offsets.size > 10_000) offsets.clear();
-  offsets.set(key, wall - instant);
   return new Date(instant).toISOString();
 }

@@ -87,7 +87,7 @@ export class PullWorker {
 
   constructor(
     spec: PullWorkerSpec,
-    private readonly options: PullWorkerOptions = {},
+    private options: PullWorkerOptions = {},
   ) {
     try {
       this.worker = spec.path.endsWith('.ts')
@@ -119,6 +119,11 @@ export class PullWorker {
     });
     this.worker.on('error', (error) => this.fail(error.name));
     this.worker.on('exit', (code) => this.fail(`exit ${code}`));
+  }
+
+  /** Who hears the server's clock from now on (a worker started before its engine gets the engine's). */
+  observe(options: PullWorkerOptions): void {
+    this.options = options;
   }
 
   get available(): boolean {

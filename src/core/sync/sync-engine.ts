@@ -98,6 +98,11 @@ export interface SyncEngineOptions extends SyncTuning {
   ended(reason: EngineStop): void;
   /** The latest measurement of this device's clock against the server's (ms ahead; negative: behind). */
   driftMeasured?(driftMs: number): void;
+  /**
+   * A pull worker already loading (SyncService.prepareInitialSync, at a first run's sign-in): the
+   * engine uses it for its first full pull, or closes it. Either way the engine owns it.
+   */
+  pullWorkerStarted?: PullWorker;
 }
 
 const CURSOR_STREAM = 'main';
@@ -199,10 +204,16 @@ export class SyncEngine {
 
   /** Begin: a first round now and the event stream. */
   start(): void {
-    if (this.stopped) return;
-    // A cache that never pulled is about to pull everything: the worker loads meanwhile.
-    if (this.options.pullWorker && this.readCursor() === null)
-      this.warmWorker = this.startPullWorker(this.options.pullWorker);
+    const started = this.options.pullWorkerStarted;
+    if (this.stopped) {
+      void started?.close();
+      return;
+    }
+    // A cache that never pulled is about to pull everything: the worker loads meanwhile (or has
+    // been loading since the sign-in).
+    if (this.options.pullWorker && this.readCursor() === null) {
+      this.warmWorker = started ? this.adoptPullWorker(started) : this.startPullWorker(this.options.pullWorker);
+    } else if (started) void started.close();
     this.listening = this.listen();
     void this.requestRound();
   }
@@ -232,13 +243,18 @@ export class SyncEngine {
   }
 
   private startPullWorker(spec: PullWorkerSpec): PullWorker {
-    return new PullWorker(spec, {
+    return this.adoptPullWorker(new PullWorker(spec));
+  }
+
+  private adoptPullWorker(worker: PullWorker): PullWorker {
+    worker.observe({
       // The worker's times are on Date.now; this device's clock for sync is `options.now`.
       observeServerTime: (serverMs, sentAt, receivedAt) => {
         const shift = this.options.now() - Date.now();
         this.observeServerTime(serverMs, sentAt + shift, receivedAt + shift);
       },
     });
+    return worker;
   }
 
   /** Run a round (or wait for the one after the current one) and resolve when it has ended. */

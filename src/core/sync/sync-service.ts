@@ -7,9 +7,13 @@ import type { WorkstationDb } from '../store/db';
 import type { ServerSession } from '../clinic/server-session';
 import { readSyncDetails } from './details';
 import { Outbox, type NewMutation } from './outbox';
+import { PullWorker } from './pull-worker-host';
 import { PersistentClock } from './replica';
 import { SyncEngine, type EngineStop, type SyncTuning } from './sync-engine';
 import type { SyncStatusService } from './sync-status-service';
+
+/** How long a pull worker started at a first run's sign-in waits for the cache to be created. */
+const PREPARED_WORKER_MS = 10 * 60_000;
 
 export interface SyncServiceOptions {
   /** The vault: the store while unlocked. */
@@ -46,6 +50,8 @@ export class SyncService {
   /** The last status that was not `syncing`: what a round ended with. */
   private settled: SyncStatus | null = null;
   private readonly now: () => number;
+  /** The pull worker loading for a first run's initial sync (`prepareInitialSync`), until the engine takes it. */
+  private preparedWorker: { worker: PullWorker; expiry: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(private readonly options: SyncServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -86,10 +92,37 @@ export class SyncService {
     this.engine?.localChange();
   }
 
+  /**
+   * A first run has signed in and the cache is about to be created (the clinician is choosing a
+   * passphrase): its initial sync will pull everything, so the pull worker starts loading now
+   * (~150 ms, mostly its validation library) instead of after the cache exists. Kept for
+   * `PREPARED_WORKER_MS`; the engine takes it when it starts, `stop` closes it.
+   */
+  prepareInitialSync(): void {
+    const spec = this.options.tuning?.pullWorker;
+    if (!spec || this.preparedWorker || this.running) return;
+    const expiry = setTimeout(() => this.dropPreparedWorker(), PREPARED_WORKER_MS);
+    expiry.unref();
+    this.preparedWorker = { worker: new PullWorker(spec), expiry };
+  }
+
+  private takePreparedWorker(): PullWorker | undefined {
+    const prepared = this.preparedWorker;
+    if (!prepared) return undefined;
+    this.preparedWorker = null;
+    clearTimeout(prepared.expiry);
+    return prepared.worker;
+  }
+
+  private async dropPreparedWorker(): Promise<void> {
+    await this.takePreparedWorker()?.close();
+  }
+
   /** Start syncing the unlocked cache with the signed-in session. */
   start(session: ServerSession, ended: (reason: EngineStop) => void): void {
     if (this.engine && !this.engine.isStopped) return;
     const store = this.options.vault.unlockedStore;
+    const pullWorkerStarted = this.takePreparedWorker();
     this.signedIn = true;
     this.signedOutReason = null;
     this.engine = new SyncEngine({
@@ -105,6 +138,7 @@ export class SyncService {
       driftMeasured: (drift) => {
         this.lastDrift = drift;
       },
+      ...(pullWorkerStarted ? { pullWorkerStarted } : {}),
     });
     this.engine.start();
   }
@@ -119,7 +153,7 @@ export class SyncService {
   async stop(): Promise<void> {
     const engine = this.engine;
     this.engine = null;
-    await engine?.stop();
+    await Promise.all([engine?.stop(), this.dropPreparedWorker()]);
     this.unstick();
   }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type * as PullWorkerHost from '../../../src/core/sync/pull-worker-host';
+import type { PullWorker } from '../../../src/core/sync/pull-worker-host';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { waitFor } from '../../helpers/async';
 import { startProxy, useClinic } from './helpers/clinic';
@@ -16,6 +18,19 @@ import { PASSWORD } from '../../server/helpers/fixtures';
  * run must not stop the sync. Real cores, SQLCipher caches, the real server on loopback (PGlite).
  */
 const env = useClinic();
+
+/** Every pull worker the cores in this file start, in order (the real class, only counted). */
+const started = vi.hoisted(() => [] as PullWorker[]);
+vi.mock('../../../src/core/sync/pull-worker-host', async (importOriginal) => {
+  const original = await importOriginal<typeof PullWorkerHost>();
+  class CountedPullWorker extends original.PullWorker {
+    constructor(...args: ConstructorParameters<typeof original.PullWorker>) {
+      super(...args);
+      started.push(this);
+    }
+  }
+  return { ...original, PullWorker: CountedPullWorker };
+});
 
 async function caseloadWithNotes(count: number) {
   const user = await createUser(env.database.db);
@@ -112,6 +127,52 @@ describe('the pull worker', () => {
       await ws.stop();
       await proxy.close();
     }
+  });
+
+  it('a first run starts the pull worker at sign-in, while the passphrase is chosen, and the first sync uses it', async () => {
+    const { user, clientId } = await caseloadWithNotes(40);
+    const ws = startWorkstation({ sync: SMALL_PAGES });
+    try {
+      const before = started.length;
+      const signedIn = await ws.running.client.call('session.signIn', {
+        serverUrl: env.clinic.url,
+        username: user.username,
+        password: PASSWORD,
+      });
+      expect(signedIn.state).toBe('pendingPassphrase');
+      // No cache yet, and already a worker loading for the sync that will fill it.
+      expect(started.length).toBe(before + 1);
+      const prepared = started.at(-1)!;
+      expect(prepared.available).toBe(true);
+
+      await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+      await ws.waitForStatus((status) => status.state === 'synced', 15_000);
+      expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(40);
+      expect(logged(ws, 'FULL_PULL')).toEqual([expect.objectContaining({ preparedOn: 'pullWorker' })]);
+      // The one started at sign-in did the work (no second one), and it is closed after the pull.
+      expect(started.length).toBe(before + 1);
+      await waitFor(() => !prepared.available, 5_000);
+    } finally {
+      await ws.stop();
+    }
+  });
+
+  it('a first-run sign-in that never gets a passphrase leaves no worker thread behind when the core stops', async () => {
+    const { user } = await caseloadWithNotes(1);
+    const ws = startWorkstation({ sync: SMALL_PAGES });
+    const before = started.length;
+    try {
+      await ws.running.client.call('session.signIn', {
+        serverUrl: env.clinic.url,
+        username: user.username,
+        password: PASSWORD,
+      });
+      expect(started.length).toBe(before + 1);
+      expect(started.at(-1)!.available).toBe(true);
+    } finally {
+      await ws.stop();
+    }
+    expect(started.at(-1)!.available).toBe(false);
   });
 
   it('a worker that cannot start: the first sync still completes on the core thread, and the log says why', async () => {
