@@ -21,7 +21,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import { beginBulkImport } from '../../src/core/store/bulk-import';
 import { withBulkNoteSearch } from '../../src/core/store/bulk-note-search';
 import { CACHE_CIPHERS, type PageSize } from '../../src/core/store/cache-cipher';
@@ -29,12 +28,7 @@ import { migrateDatabase } from '../../src/core/store/migrate';
 import { openDatabase } from '../../src/core/store/open-database';
 import { applyChanges } from '../../src/core/sync/apply-changes';
 import { preparePullBody, type PreparedChange } from '../../src/core/sync/prepare-changes';
-import { openDatabase as openServerDatabase } from '../../src/server/db/database';
-import { careAssignments, clients, users } from '../../src/server/db/schema';
-import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
-import { seedDemoClinic } from '../../src/server/demo/seed';
-import { pullChanges } from '../../src/server/sync/pull';
-import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
+import { pullDemoPages } from '../sync/demo-pages';
 import { median } from '../sync/stats';
 
 const { values } = parseArgs({
@@ -55,31 +49,12 @@ const MIGRATIONS_DIR = join(import.meta.dirname, '../../src/core/store/migration
 
 // The pages, once: the demo clinic's whole caseload for its demo clinician, protocol as today.
 process.stderr.write('seeding the demo clinic and pulling its pages…\n');
-const server = await openServerDatabase({ memory: true });
-await seedDemoClinic(server.db, { clients: 60, notesPerClient: 333 });
-const [user] = await server.db.select({ id: users.id }).from(users).where(eq(users.username, DEMO_SIGN_IN_USERNAME));
-if (!user) throw new Error('no demo clinician');
-const clientIds = (await server.db.select({ id: clients.id }).from(clients)).map((c) => c.id);
-await server.db
-  .insert(careAssignments)
-  .values(clientIds.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })))
-  .onConflictDoNothing();
-const principal = { id: user.id, role: 'clinician' as const, deviceId: crypto.randomUUID() };
 const pages: PreparedChange[][] = [];
-for (let cursor: string | null = null; ;) {
-  const answer = await pullChanges(
-    server.db,
-    principal,
-    { protocolVersion: SYNC_PROTOCOL_VERSION, replicaId: 'initial-write', cursor, limit: 1000 },
-    new Date(),
-  );
-  const prepared = preparePullBody(new TextEncoder().encode(answer.json));
-  if (!prepared || prepared.status !== 'ok' || !answer.next) throw new Error('unexpected pull answer');
+for (const body of await pullDemoPages('initial-write')) {
+  const prepared = preparePullBody(body);
+  if (!prepared || prepared.status !== 'ok') throw new Error('unexpected pull answer');
   pages.push(prepared.changes);
-  cursor = answer.next.cursor;
-  if (!answer.next.hasMore) break;
 }
-await server.close();
 // What a smaller note row would give (say, content compressed 3:1): its content cut to a part of
 // its length. Not valid JSON any more; SQLite stores it as given and the search index uses the text.
 const shrink = Number(values['shrink-content'] ?? 1);
