@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type * as PullWorkerHost from '../../../src/core/sync/pull-worker-host';
-import type { PullWorker } from '../../../src/core/sync/pull-worker-host';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { waitFor } from '../../helpers/async';
 import { startProxy, useClinic } from './helpers/clinic';
@@ -20,7 +19,7 @@ import { PASSWORD } from '../../server/helpers/fixtures';
 const env = useClinic();
 
 /** Every pull worker the cores in this file start, in order (the real class, only counted). */
-const started = vi.hoisted(() => [] as PullWorker[]);
+const started = vi.hoisted(() => [] as PullWorkerHost.PullWorker[]);
 vi.mock('../../../src/core/sync/pull-worker-host', async (importOriginal) => {
   const original = await importOriginal<typeof PullWorkerHost>();
   class CountedPullWorker extends original.PullWorker {
