@@ -37,7 +37,7 @@ export async function pullDemoPages(replicaId: string): Promise<Uint8Array[]> {
         new Date(),
       );
       if (!answer.next) throw new Error('unexpected pull answer');
-      bodies.push(new TextEncoder().encode(answer.json));
+      bodies.push(answer.json);
       cursor = answer.next.cursor;
       if (!answer.next.hasMore) break;
     }

@@ -14,7 +14,8 @@ import { syncClient } from './helpers/sync-session.js';
  * strict JSON in the protocol's shape, and every record in it is the record the server holds —
  * any text (quotes, backslashes, line breaks, accents, emoji), any numbers, timestamps as
  * `toISOString()` writes them (milliseconds, truncated) — on PGlite and on PostgreSQL; from
- * protocol 2 on, each note's content as its JSON text.
+ * protocol 2 on, each note's content as its JSON text. The answer's bytes are ASCII (characters
+ * beyond it as JSON escapes, src/server/sync/ascii-json.ts).
  */
 const backends = useBackends();
 
@@ -72,8 +73,12 @@ describe.each(BACKENDS)('pull answers written by the database (%s)', (backend) =
     );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    const text = await response.text();
-    const answer = pullResponseSchema.parse(JSON.parse(text));
+    // Sent in ASCII: the accents, guillemets, Chinese and the emoji as JSON escapes (the
+    // workstation reads an ASCII answer without decoding it, prepare-changes.ts).
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(bytes.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    expect(new TextDecoder().decode(bytes)).toContain('Zo\\u00eb');
+    const answer = pullResponseSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
     if (answer.status !== 'ok') throw new Error(`expected ok, got ${answer.reason}`);
     expect(answer.hasMore).toBe(false);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectNoteContent } from '../../src/core/sync/note-projection';
-import { prepareChange, toChange } from '../../src/core/sync/prepare-changes';
+import { prepareChange, preparePullBody, toChange } from '../../src/core/sync/prepare-changes';
+import { asciiJson } from '../../src/server/sync/ascii-json';
 import type { Change } from '../../src/shared/sync/protocol';
 
 /**
@@ -89,5 +90,30 @@ describe('preparing a pulled note', () => {
       if (prepared.op === 'put' && prepared.prepared === 'skip') expect(prepared.data['content']).toBe(bad);
       else throw new Error('not skipped');
     }
+  });
+
+  it('reads an answer sent in ASCII (characters beyond it escaped) as the same text as one sent in UTF-8', () => {
+    // What an older server sends (UTF-8 as written) and what this one sends (src/server/sync/ascii-json.ts).
+    const text = JSON.stringify({ ...content, sections: { S: { r: { type: 'text', value: 'Señora “García” 🌱' } } } });
+    const answer = JSON.stringify({
+      status: 'ok',
+      changes: [notePut(text)],
+      cursor: 'c1',
+      hasMore: false,
+      lastMutationId: 0,
+    });
+    const utf8 = new TextEncoder().encode(answer);
+    const ascii = asciiJson(utf8);
+    expect(ascii.every((byte) => byte < 0x80)).toBe(true);
+    const fromUtf8 = preparePullBody(utf8);
+    expect(preparePullBody(ascii)).toEqual(fromUtf8);
+    if (fromUtf8?.status !== 'ok') throw new Error('not an ok page');
+    const [note] = fromUtf8.changes;
+    if (note?.op !== 'put' || note.prepared !== 'note') throw new Error('not a prepared note');
+    expect(note.note.contentJson).toBe(text);
+    expect(note.note.projection.bodyText).toBe('Señora “García” 🌱');
+    // Not JSON at all: null, whatever its bytes.
+    expect(preparePullBody(new TextEncoder().encode('{"status":'))).toBeNull();
+    expect(preparePullBody(new Uint8Array([0x7b, 0xff, 0x7d]))).toBeNull();
   });
 });

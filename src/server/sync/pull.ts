@@ -1,5 +1,6 @@
+import { PGlite } from '@electric-sql/pglite';
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { union } from 'drizzle-orm/pg-core';
+import { PgDialect, union } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Change, PullResponse, SyncProtocolVersion } from '../../shared/sync/protocol.js';
 import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
@@ -7,9 +8,11 @@ import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
 import { careAssignments, changes, conflicts, notes, records, replicas, supervisions, users } from '../db/schema.js';
+import { int4, queryRawFields, text } from '../db/pglite-raw-fields.js';
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
 import { clientsInScope } from '../scope.js';
+import { asciiJson } from './ascii-json.js';
 import { pullNoteRules } from './note-visibility.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
 import type { PageBasis, PullAhead } from './pull-ahead.js';
@@ -81,18 +84,21 @@ export interface PageRow {
   read: number;
   /** The last feed row of the page (text: a bigint). */
   lastSeq: string | null;
-  /** The page's changes as JSON objects, comma-separated, in feed order; null when none. */
-  body: string | null;
+  /**
+   * The page's changes as JSON objects, comma-separated, in feed order, as UTF-8 that is all
+   * ASCII (./ascii-json.ts); null when none.
+   */
+  body: Uint8Array | null;
   count: number;
   /** Client ids of the page's changes in feed order (repeated), comma-separated; null when none. */
   clientIds: string | null;
 }
 
 /**
- * A pull answer as the JSON text of a `PullResponse` (src/shared/sync/protocol.ts), sent as it
- * is: the changes are JSON the database wrote, never parsed here.
+ * A pull answer: the JSON text of a `PullResponse` (src/shared/sync/protocol.ts) as the bytes
+ * sent, all ASCII (./ascii-json.ts). The changes are JSON the database wrote, never parsed here.
  */
-export type PullAnswerJson = string & { readonly __pullAnswerJson: true };
+export type PullAnswerJson = Buffer & { readonly __pullAnswerJson: true };
 
 /**
  * A pull's answer, and for an `ok` page its cursor and whether more follows (also in the JSON):
@@ -105,18 +111,24 @@ export interface PullAnswer {
 }
 
 const resyncAnswer = (reason: Extract<PullResponse, { status: 'resyncRequired' }>['reason']): PullAnswer => ({
-  json: JSON.stringify({ status: 'resyncRequired', reason } satisfies PullResponse) as PullAnswerJson,
+  json: Buffer.from(JSON.stringify({ status: 'resyncRequired', reason } satisfies PullResponse)) as PullAnswerJson,
   next: null,
 });
 
 function okAnswer(answer: {
-  changesJson: string;
+  /** JSON objects, comma-separated: the purges (ASCII: ids) and the page's body. */
+  purgesJson: string;
+  body: Uint8Array | null;
   cursor: string;
   hasMore: boolean;
   lastMutationId: number;
 }): PullAnswerJson {
-  return (`{"status":"ok","changes":[${answer.changesJson}],"cursor":${JSON.stringify(answer.cursor)},` +
-    `"hasMore":${answer.hasMore},"lastMutationId":${answer.lastMutationId}}`) as PullAnswerJson;
+  const comma = answer.purgesJson !== '' && answer.body ? ',' : '';
+  const head = Buffer.from(`{"status":"ok","changes":[${answer.purgesJson}${comma}`);
+  const tail = Buffer.from(
+    `],"cursor":${JSON.stringify(answer.cursor)},"hasMore":${answer.hasMore},"lastMutationId":${answer.lastMutationId}}`,
+  );
+  return Buffer.concat(answer.body ? [head, answer.body, tail] : [head, tail]) as PullAnswerJson;
 }
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
@@ -186,6 +198,14 @@ export function pageQuery(
            (select string_agg(client_id::text, ',' order by seq) from out) as "clientIds"`;
 }
 
+const dialect = new PgDialect();
+
+/**
+ * One page (`pageQuery`). On PGlite through its wire protocol with binary results
+ * (../db/pglite-raw-fields.ts): the page's JSON stays bytes from the database to the socket. On
+ * PostgreSQL through node-postgres, which decodes every text field (its protocol reader has no
+ * other mode), so the body is encoded back.
+ */
 async function readPage(
   db: ServerDb,
   principal: RequestPrincipal,
@@ -194,10 +214,24 @@ async function readPage(
   limit: number,
   format: NoteContentFormat,
 ): Promise<PageRow> {
-  const result = await db.execute(pageQuery(principal, afterSeq, scopeIds, limit, format));
-  const [row] = rowsOf<PageRow>(result);
+  const query = pageQuery(principal, afterSeq, scopeIds, limit, format);
+  const client = (db as { $client?: unknown }).$client;
+  if (client instanceof PGlite) {
+    const { sql: statement, params } = dialect.sqlToQuery(query);
+    const [fields] = await queryRawFields(client, statement, params);
+    if (!fields) throw new Error('the page query returned no row');
+    const [read, lastSeq, body, count, clientIds] = fields;
+    return {
+      read: int4(read) ?? 0,
+      lastSeq: text(lastSeq),
+      body: body ? asciiJson(body) : null,
+      count: int4(count) ?? 0,
+      clientIds: text(clientIds),
+    };
+  }
+  const [row] = rowsOf<Omit<PageRow, 'body'> & { body: string | null }>(await db.execute(query));
   if (!row) throw new Error('the page query returned no row');
-  return row;
+  return { ...row, body: row.body === null ? null : asciiJson(Buffer.from(row.body)) };
 }
 
 /**
@@ -357,10 +391,10 @@ export async function pullChanges(
   if (hasMore) ahead?.ahead(pageBasis, headSeq, lastSeq, read);
   const clientIds = [...new Set([...purgeIds, ...(page.clientIds ? page.clientIds.split(',') : [])])];
   await audit('ok', { changes: purges.length + page.count, fromSeq: cursor?.seq ?? 0, toSeq: lastSeq }, clientIds);
-  const changesJson = [...purges.map((purge) => JSON.stringify(purge)), ...(page.body ? [page.body] : [])].join(',');
+  const purgesJson = purges.map((purge) => JSON.stringify(purge)).join(',');
   const next = { cursor: encodeCursor({ seq: lastSeq, assignmentsUs }), hasMore };
   return {
-    json: okAnswer({ changesJson, ...next, lastMutationId: replica?.lastMutationId ?? 0 }),
+    json: okAnswer({ purgesJson, body: page.body, ...next, lastMutationId: replica?.lastMutationId ?? 0 }),
     next,
   };
 }
