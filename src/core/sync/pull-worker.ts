@@ -137,3 +137,6 @@ function describe(error: unknown): Extract<PullWorkerReply, { type: 'failed' }>[
 
 // Loaded: from now on the host sends it work (until then it does the work itself).
 post({ type: 'ready' });
+// Node loads its HTTP client (undici) at the first request: load it now, while nothing waits
+// (a worker is started ahead of its pull, sync-service.ts `prepareInitialSync`).
+setImmediate(() => void new Headers());
