@@ -17,35 +17,41 @@ import { isAscii } from 'node:buffer';
  */
 export function asciiJson(bytes: Uint8Array): Uint8Array {
   if (isAscii(bytes)) return bytes;
+  // Pass 1: where the sequences beyond ASCII are (start, length), each checked as UTF-8. Spans
+  // of CHUNK bytes are skipped at memory speed when they are all ASCII (a page has a few such
+  // characters in megabytes), and only the others are walked byte by byte.
+  const sequences: number[] = [];
+  let extra = 0;
   const n = bytes.length;
-  // Pass 1: the escaped length, and whether every sequence is valid UTF-8.
-  let size = 0;
   for (let i = 0; i < n;) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      size += 1;
-      i += 1;
+    const end = Math.min(i + CHUNK, n);
+    if (isAscii(bytes.subarray(i, end))) {
+      i = end;
       continue;
     }
-    const length = sequenceLength(bytes, i);
-    if (length === 0) return bytes;
-    size += length === 4 ? 12 : 6;
-    i += length;
+    // A sequence may run past `end`: the walk goes on to its last byte.
+    while (i < end) {
+      if (bytes[i]! < 0x80) {
+        i += 1;
+        continue;
+      }
+      const length = sequenceLength(bytes, i);
+      if (length === 0) return bytes;
+      sequences.push(i, length);
+      extra += (length === 4 ? 12 : 6) - length;
+      i += length;
+    }
   }
-  // Pass 2: ASCII runs copied, each sequence replaced by its escape(s).
-  const out = new Uint8Array(size);
+  // Pass 2: the ASCII between them copied, each sequence replaced by its escape(s).
+  const out = new Uint8Array(n + extra);
   let o = 0;
   let run = 0;
-  for (let i = 0; i < n;) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i += 1;
-      continue;
-    }
-    out.set(bytes.subarray(run, i), o);
-    o += i - run;
-    const length = sequenceLength(bytes, i);
-    const point = codePoint(bytes, i, length);
+  for (let k = 0; k < sequences.length; k += 2) {
+    const at = sequences[k]!;
+    const length = sequences[k + 1]!;
+    out.set(bytes.subarray(run, at), o);
+    o += at - run;
+    const point = codePoint(bytes, at, length);
     if (point > 0xffff) {
       const v = point - 0x10000;
       o = writeEscape(out, o, 0xd800 + (v >> 10));
@@ -53,12 +59,14 @@ export function asciiJson(bytes: Uint8Array): Uint8Array {
     } else {
       o = writeEscape(out, o, point);
     }
-    i += length;
-    run = i;
+    run = at + length;
   }
   out.set(bytes.subarray(run, n), o);
   return out;
 }
+
+/** Bytes checked at once for being all ASCII before walking them one by one. */
+const CHUNK = 4096;
 
 /** The length of the valid UTF-8 sequence at `i` (2–4), or 0 when it is not one. */
 function sequenceLength(bytes: Uint8Array, i: number): number {

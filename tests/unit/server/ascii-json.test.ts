@@ -49,6 +49,23 @@ describe('asciiJson: a pull page in ASCII, the same JSON value', () => {
     expect(JSON.parse(decode(out))).toEqual(strings);
   });
 
+  it('escapes a character that straddles the spans it checks at once (4 KiB), and pages of many spans', () => {
+    // The JSON text starts with `["`: a prefix of `offset` letters puts the next character's
+    // bytes at 2 + offset, across the 4,096-byte boundary for some of these.
+    for (let offset = 4088; offset <= 4096; offset += 1) {
+      for (const character of ['é', '€', '🌱']) {
+        const value = ['a'.repeat(offset) + character + 'z', character];
+        const out = asciiJson(utf8(JSON.stringify(value)));
+        expect(allAscii(out), `${offset} ${character}`).toBe(true);
+        expect(JSON.parse(decode(out))).toEqual(value);
+      }
+    }
+    const long = Array.from({ length: 300 }, (_, i) => `${'x'.repeat(i * 37)}’${i % 7 === 0 ? '🌱' : ''}`);
+    const out = asciiJson(utf8(JSON.stringify(long)));
+    expect(allAscii(out)).toBe(true);
+    expect(JSON.parse(decode(out))).toEqual(long);
+  });
+
   it('leaves input that is not valid UTF-8 unchanged (the reader decodes it as before)', () => {
     for (const bad of [
       [0x22, 0xc3, 0x22], // a lead byte without its continuation
@@ -56,6 +73,7 @@ describe('asciiJson: a pull page in ASCII, the same JSON value', () => {
       [0x22, 0xc0, 0xaf, 0x22], // an overlong form of '/'
       [0x22, 0xed, 0xa0, 0x80, 0x22], // an encoded surrogate
       [0x22, 0xf0, 0x9f, 0x8c], // cut short at the end
+      [...new Array<number>(5000).fill(0x61), 0xe2, 0x80], // cut short, after an all-ASCII span
     ]) {
       const bytes = new Uint8Array(bad);
       expect(asciiJson(bytes)).toBe(bytes);
