@@ -57,6 +57,12 @@ describe('queryRawFields on PGlite', () => {
     expect(int4(row![0])).toBe(2);
   });
 
+  it('refuses to run on a closed database, with a clear error', async () => {
+    const closed = new PGlite();
+    await closed.close();
+    await expect(queryRawFields(closed, 'select 1', [])).rejects.toThrow('the database is closed');
+  });
+
   it('refuses a parameter it cannot send as text', async () => {
     await expect(queryRawFields(client, 'select $1::text', [{ not: 'scalar' }])).rejects.toThrow(TypeError);
   });

@@ -7,16 +7,16 @@ import type { PGlite } from '@electric-sql/pglite';
  *
  * Why: a pull page is one text field of ~2.6 MB of JSON (src/server/sync/pull.ts). Through
  * `query()`, PGlite decodes it into a string (UTF-8 → UTF-16) and the HTTP answer encodes it back
- * into bytes; for an initial sync that is ~57 MB each way, most of the server's CPU that is not
- * the query itself (BENCHMARKS.md, "Sync"). Here the field's bytes are sliced out of PGlite's
- * answer and sent as they are.
+ * into bytes; for an initial sync that is ~57 MB each way (~1.3 s of the server's CPU in a
+ * profile, the profiler's overhead included; BENCHMARKS.md, "Sync"). Here the field's bytes are
+ * sliced out of PGlite's answer and sent as they are.
  *
  * Exclusivity is PGlite's own for `query()`: no other query runs meanwhile, and the statement
  * never runs inside another caller's open transaction (PGlite has one session).
  */
 export type RawRow = ReadonlyArray<Uint8Array | null>;
 
-/** An error the database reported (the wire's ErrorResponse): severity, SQLSTATE and message. */
+/** An error the database reported (the wire's ErrorResponse: its message and SQLSTATE), or a reply that does not parse. */
 export class PgliteRawError extends Error {
   constructor(
     message: string,
@@ -34,6 +34,7 @@ export async function queryRawFields(client: PGlite, text: string, params: reado
   const values = params.map(toParam).map((value) => (value === null ? null : String(value)));
   const message = extendedQuery(text, values);
   await client.waitReady;
+  if (client.closed) throw new PgliteRawError('the database is closed', undefined);
   const reply = await client._runExclusiveTransaction(() =>
     client._runExclusiveQuery(() => client.execProtocolRaw(message, { syncToFs: false })),
   );
