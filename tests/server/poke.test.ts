@@ -222,13 +222,16 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
   });
 
   it('closes the stream when the access token expires', async () => {
-    const short = await startTestServer(database.db, { accessTokenTtlSeconds: 1 });
+    // Token expiry has whole-second precision (exp = floor(now) + ttl): a 1 s token can have
+    // almost nothing left by the time the stream opens, and the open itself is refused (401) on
+    // a busy machine. 3 s leaves at least 2 s to open it.
+    const short = await startTestServer(database.db, { accessTokenTtlSeconds: 3 });
     let stream: Stream | undefined;
     try {
       const { bob } = await world();
       const session = await short.signIn(bob.username);
       stream = await openStream(short, session.accessToken);
-      expect(await stream.next(2500)).toBe('end');
+      expect(await stream.next(4500)).toBe('end');
     } finally {
       await stream?.close();
       await closeServer(short);
