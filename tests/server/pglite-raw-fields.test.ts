@@ -57,6 +57,30 @@ describe('queryRawFields on PGlite', () => {
     expect(int4(row![0])).toBe(2);
   });
 
+  it('returns a field of several megabytes whole, as a pull page is', async () => {
+    // Larger than PGlite's output buffer, so the reply reaches the reader in several pieces.
+    const [[field]] = (await queryRawFields(client, `select repeat('{"Zoë":"🌱"},', $1::int)`, [300_000])) as [
+      [Uint8Array],
+    ];
+    const expected = new TextEncoder().encode('{"Zoë":"🌱"},'.repeat(300_000));
+    expect(field.byteLength).toBe(expected.byteLength);
+    expect(Buffer.compare(Buffer.from(field), Buffer.from(expected))).toBe(0);
+  });
+
+  it("leaves PGlite's notifications working: a listener still hears what is committed around raw reads", async () => {
+    const heard: string[] = [];
+    const unlisten = await client.listen('raw_fields_test', (payload) => heard.push(payload));
+    await client.query(`select pg_notify('raw_fields_test', 'before')`);
+    await queryRawFields(client, 'select count(*)::int from t', []);
+    await client.transaction(async (tx) => {
+      await tx.query(`select pg_notify('raw_fields_test', 'in a transaction')`);
+    });
+    await queryRawFields(client, 'select count(*)::int from t', []);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toEqual(['before', 'in a transaction']);
+    await unlisten();
+  });
+
   it('refuses to run on a closed database, with a clear error', async () => {
     const closed = new PGlite();
     await closed.close();
