@@ -70,6 +70,7 @@ export function startCore(options: CoreOptions): Core {
   let emit: RpcDispatcher['emit'] = () => undefined;
   // The session service follows the vault's state (it needs the vault, so it comes after it).
   let vaultChanged: (state: 'uninitialised' | 'locked' | 'unlocked' | 'unavailable') => void = () => undefined;
+  let vaultCreating: () => void = () => undefined;
   const storeReady = openWorkstationStore({
     profileDir: options.profileDir,
     migrationsDir: options.migrationsDir,
@@ -89,6 +90,7 @@ export function startCore(options: CoreOptions): Core {
       emit('vault.stateChanged', status);
     },
     onLocking: (reason, graceMs) => emit('vault.locking', { reason, graceMs }),
+    onCreating: () => vaultCreating(),
   });
 
   const syncService = new SyncService({
@@ -110,6 +112,7 @@ export function startCore(options: CoreOptions): Core {
     ...(options.sync?.fetch ? { fetch: options.sync.fetch } : {}),
   });
   vaultChanged = (state) => session.vaultChanged(state);
+  vaultCreating = () => session.vaultCreating();
   // Nothing may touch the cache once it starts locking: the engine stops first.
   void storeReady.then((store) => store.onBeforeLock(() => session.beforeLock())).catch(() => undefined);
 

@@ -31,6 +31,8 @@ export interface SessionServiceOptions {
 
 /** Which account's data this cache holds: a cache never mixes two clinicians' caseloads. */
 const OWNER_KEY = 'session.ownerUserId';
+/** An initial sync begins during `vault.create` only with an access token good for this long yet. */
+const EARLY_PULL_TOKEN_MARGIN_MS = 60_000;
 
 /**
  * The workstation's account on the clinic server (RPC `session.*`).
@@ -139,6 +141,18 @@ export class SessionService {
     }
     this.options.sync.signedOut();
     return this.changed();
+  }
+
+  /**
+   * `vault.create` has begun (VaultService's onCreating): with a sign-in waiting for this cache,
+   * its initial sync starts downloading now, while the key is derived and the cache made. Only
+   * with an access token that will still be good for a while (the engine renews otherwise).
+   */
+  vaultCreating(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    if (Date.parse(pending.response.accessTokenExpiresAt) - EARLY_PULL_TOKEN_MARGIN_MS <= Date.now()) return;
+    this.options.sync.beginInitialPull(pending.url, pending.response.accessToken);
   }
 
   /** The vault changed state (VaultService's onChange): keep a pending sign-in, start or stop sync. */

@@ -84,6 +84,8 @@ export class PullWorker {
   private readonly streams = new Map<number, (reply: Extract<PullWorkerReply, { pull: number }> | null) => void>();
   /** Why the worker stopped helping (for the log), or null while it works. */
   failure: string | null = null;
+  /** A pull begun before anyone asked for its pages (`begin`), until `pages` takes it. */
+  private early: { start: Omit<PullWorkerStart, 'type' | 'pull'>; stream: PullPageStream } | null = null;
 
   constructor(
     spec: PullWorkerSpec,
@@ -140,8 +142,27 @@ export class PullWorker {
     });
   }
 
+  /**
+   * Start a pull before its pages are wanted: the first run's initial sync begins downloading
+   * while the cache is being created (SyncService `beginInitialPull`). At most `lookahead` pages
+   * are fetched and held; `pages` with the same server and request takes the pull over, anything
+   * else (or `close`) drops it.
+   */
+  begin(start: Omit<PullWorkerStart, 'type' | 'pull'>): void {
+    this.early?.stream.close();
+    this.early = { start, stream: this.pages(start) };
+  }
+
   /** Run a pull from `request.cursor` on the worker (a thread still loading starts it when loaded). */
   pages(start: Omit<PullWorkerStart, 'type' | 'pull'>): PullPageStream {
+    const early = this.early;
+    this.early = null;
+    if (early) {
+      // The token may have been renewed since: the same pull is the same server and request.
+      if (early.start.baseUrl === start.baseUrl && samePullRequest(early.start.request, start.request))
+        return early.stream;
+      early.stream.close();
+    }
     const pull = this.nextId;
     this.nextId += 1;
     const arrived: Array<Extract<PullWorkerReply, { pull: number }> | null> = [];
@@ -182,6 +203,8 @@ export class PullWorker {
 
   /** After the pull: nobody waits for a page still out (the pull ended without it). */
   async close(): Promise<void> {
+    this.early?.stream.close();
+    this.early = null;
     const worker = this.worker;
     this.worker = null;
     for (const call of this.pending.values()) call.resolve(null);
@@ -206,4 +229,13 @@ export class PullWorker {
     this.streams.clear();
     for (const deliver of streams) deliver(null);
   }
+}
+
+function samePullRequest(a: PullRequest, b: PullRequest): boolean {
+  return (
+    a.protocolVersion === b.protocolVersion &&
+    a.replicaId === b.replicaId &&
+    a.cursor === b.cursor &&
+    a.limit === b.limit
+  );
 }

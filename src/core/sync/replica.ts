@@ -8,17 +8,20 @@ const REPLICA_KEY = 'sync.replicaId';
 const CLOCK_KEY = 'sync.hlc.last';
 
 /**
- * This cache's identity towards the clinic server: a random replica id made once, kept in the
- * encrypted store (a new cache after "forgot passphrase" is a new replica), and its hybrid
+ * This cache's identity towards the clinic server: a random replica id made once (or the one
+ * proposed for a new cache, `proposed`), kept in the encrypted store (a new cache after "forgot passphrase" is a new replica), and its hybrid
  * logical clock, whose last value is persisted so that timestamps stay monotonic across restarts.
  */
-export function replicaId(db: WorkstationDb): string {
+export function replicaId(db: WorkstationDb, proposed?: string): string {
   const existing = db.select().from(storeMeta).where(eq(storeMeta.key, REPLICA_KEY)).get();
   if (existing) return existing.value;
-  const id = `r-${randomBytes(12).toString('base64url')}`;
+  const id = proposed ?? newReplicaId();
   db.insert(storeMeta).values({ key: REPLICA_KEY, value: id }).onConflictDoNothing().run();
   return db.select().from(storeMeta).where(eq(storeMeta.key, REPLICA_KEY)).get()!.value;
 }
+
+/** A fresh replica id (chosen before its cache exists when a first run's pull begins early). */
+export const newReplicaId = (): string => `r-${randomBytes(12).toString('base64url')}`;
 
 export class PersistentClock {
   private readonly clock: HybridLogicalClock;

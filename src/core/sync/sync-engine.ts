@@ -19,7 +19,13 @@ import { ClinicServerClient, ClinicServerError, type ServerEvent } from '../clin
 import type { ServerSession } from '../clinic/server-session';
 import { applyChanges, applyDeferred, entityKey, type ApplyResult } from './apply-changes';
 import { preparePullBody, type PreparedPullResponse } from './prepare-changes';
-import { PullWorker, PullWorkerGone, type PullPageStream, type PullWorkerSpec } from './pull-worker-host';
+import {
+  PullWorker,
+  PullWorkerGone,
+  type PullPageStream,
+  type PullWorkerSpec,
+  type PullWorkerStart,
+} from './pull-worker-host';
 import { hasUnqueuedAuditEntries, markAuditSynced, queueAuditEntries } from './audit-upload';
 import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import type { Outbox, SettledMutation } from './outbox';
@@ -103,6 +109,11 @@ export interface SyncEngineOptions extends SyncTuning {
    * engine uses it for its first full pull, or closes it. Either way the engine owns it.
    */
   pullWorkerStarted?: PullWorker;
+  /**
+   * The replica id a pull begun before the cache existed used (SyncService.beginInitialPull):
+   * kept as this cache's replica id when it has none yet, so that the engine's pull is that pull.
+   */
+  proposedReplicaId?: string;
 }
 
 const CURSOR_STREAM = 'main';
@@ -122,6 +133,32 @@ const PULL_LOOKAHEAD = 6;
 
 /** Requests of a pull may take this long (a page is up to ~2 MB). */
 const PULL_TIMEOUT_MS = 30_000;
+
+/**
+ * What the pull worker is asked for to run a pull from `cursor`: the engine's request, built in
+ * one place for the engine and for a first run's pull begun before the engine exists
+ * (SyncService.beginInitialPull), which the engine takes over only when the two are the same.
+ */
+export function pullWorkerStart(params: {
+  tuning: Pick<SyncTuning, 'pageLimit' | 'protocolVersion'> | undefined;
+  baseUrl: URL;
+  token: string;
+  replicaId: string;
+  cursor: string | null;
+}): Omit<PullWorkerStart, 'type' | 'pull'> {
+  return {
+    baseUrl: params.baseUrl.toString(),
+    token: params.token,
+    timeoutMs: PULL_TIMEOUT_MS,
+    request: {
+      protocolVersion: params.tuning?.protocolVersion ?? SYNC_PROTOCOL_VERSION,
+      replicaId: params.replicaId,
+      cursor: params.cursor,
+      limit: Math.min(params.tuning?.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE),
+    },
+    lookahead: PULL_LOOKAHEAD,
+  };
+}
 
 /** The pages of one pull, in order (fetched here or by the pull worker). */
 interface PageSource {
@@ -199,7 +236,7 @@ export class SyncEngine {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       observeServerTime: (serverMs, sentAt, receivedAt) => this.observeServerTime(serverMs, sentAt, receivedAt),
     });
-    this.replica = replicaId(options.store.db);
+    this.replica = replicaId(options.store.db, options.proposedReplicaId);
   }
 
   /** Begin: a first round now and the event stream. */
@@ -728,14 +765,15 @@ export class SyncEngine {
     const open = async (): Promise<PullPageStream> => {
       if (this.stopped) throw new StopRound();
       const token = await this.options.session.accessToken();
-      const limit = Math.min(this.options.pageLimit ?? MAX_PULL_PAGE, MAX_PULL_PAGE);
-      return worker.pages({
-        baseUrl: this.client.baseUrl.toString(),
-        token,
-        timeoutMs: PULL_TIMEOUT_MS,
-        request: { protocolVersion: this.protocolVersion, replicaId: this.replica, cursor, limit },
-        lookahead: PULL_LOOKAHEAD,
-      });
+      return worker.pages(
+        pullWorkerStart({
+          tuning: { ...this.options, protocolVersion: this.protocolVersion },
+          baseUrl: this.client.baseUrl,
+          token,
+          replicaId: this.replica,
+          cursor,
+        }),
+      );
     };
     const next = async (): Promise<PreparedPullResponse> => {
       if (local) return local.next();

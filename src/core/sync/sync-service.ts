@@ -8,8 +8,8 @@ import type { ServerSession } from '../clinic/server-session';
 import { readSyncDetails } from './details';
 import { Outbox, type NewMutation } from './outbox';
 import { PullWorker } from './pull-worker-host';
-import { PersistentClock } from './replica';
-import { SyncEngine, type EngineStop, type SyncTuning } from './sync-engine';
+import { newReplicaId, PersistentClock, replicaId } from './replica';
+import { pullWorkerStart, SyncEngine, type EngineStop, type SyncTuning } from './sync-engine';
 import type { SyncStatusService } from './sync-status-service';
 
 /** How long a pull worker started at a first run's sign-in waits for the cache to be created. */
@@ -52,6 +52,8 @@ export class SyncService {
   private readonly now: () => number;
   /** The pull worker loading for a first run's initial sync (`prepareInitialSync`), until the engine takes it. */
   private preparedWorker: { worker: PullWorker; expiry: ReturnType<typeof setTimeout> } | null = null;
+  /** The replica id of the pull `beginInitialPull` began, for the cache being created. */
+  private proposedReplicaId: string | null = null;
 
   constructor(private readonly options: SyncServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -62,6 +64,8 @@ export class SyncService {
     const store = this.options.vault.unlockedStore;
     if (this.current?.db !== store.db) {
       const db = store.db;
+      // The cache just created for a pull that began meanwhile takes that pull's replica id.
+      if (this.proposedReplicaId) replicaId(db, this.proposedReplicaId);
       this.current = { db, outbox: new Outbox(db, new PersistentClock(db, this.now)) };
     }
     return this.current.outbox;
@@ -106,6 +110,32 @@ export class SyncService {
     this.preparedWorker = { worker: new PullWorker(spec), expiry };
   }
 
+  /**
+   * The clinician has chosen the passphrase and the cache is being created (the key derivation,
+   * ~0.5 s, then the file and its tables): the initial sync's first pages are downloaded and
+   * prepared meanwhile, on the worker started at sign-in, with the sign-in's access token and
+   * the replica id the new cache will keep (`start`). At most the engine's lookahead of pages is
+   * held, in memory only, until the engine takes the pull over; if the cache is never made, they
+   * go with the worker (`stop`, or its expiry).
+   */
+  beginInitialPull(serverUrl: URL, accessToken: string): void {
+    // An engine given its own fetch never pulls through the worker's.
+    if (this.options.tuning?.fetch) return;
+    this.prepareInitialSync();
+    const prepared = this.preparedWorker;
+    if (!prepared || this.proposedReplicaId) return;
+    this.proposedReplicaId = newReplicaId();
+    prepared.worker.begin(
+      pullWorkerStart({
+        tuning: this.options.tuning,
+        baseUrl: serverUrl,
+        token: accessToken,
+        replicaId: this.proposedReplicaId,
+        cursor: null,
+      }),
+    );
+  }
+
   private takePreparedWorker(): PullWorker | undefined {
     const prepared = this.preparedWorker;
     if (!prepared) return undefined;
@@ -115,6 +145,7 @@ export class SyncService {
   }
 
   private async dropPreparedWorker(): Promise<void> {
+    this.proposedReplicaId = null;
     await this.takePreparedWorker()?.close();
   }
 
@@ -123,13 +154,17 @@ export class SyncService {
     if (this.engine && !this.engine.isStopped) return;
     const store = this.options.vault.unlockedStore;
     const pullWorkerStarted = this.takePreparedWorker();
+    const proposedReplicaId = this.proposedReplicaId;
+    // The outbox's clock makes the cache's replica id (the proposed one, for a new cache).
+    const outbox = this.outbox();
+    this.proposedReplicaId = null;
     this.signedIn = true;
     this.signedOutReason = null;
     this.engine = new SyncEngine({
       ...this.options.tuning,
       store,
       session,
-      outbox: this.outbox(),
+      outbox,
       log: this.options.log,
       now: this.now,
       publish: (status) => this.publish(status),
@@ -139,6 +174,7 @@ export class SyncService {
         this.lastDrift = drift;
       },
       ...(pullWorkerStarted ? { pullWorkerStarted } : {}),
+      ...(proposedReplicaId ? { proposedReplicaId } : {}),
     });
     this.engine.start();
   }

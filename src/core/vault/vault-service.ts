@@ -14,6 +14,8 @@ export interface VaultServiceOptions {
   log: Logger;
   onChange(status: VaultStatus): void;
   onLocking(reason: LockReason, graceMs: number): void;
+  /** A new cache is about to be made (`create`, before the key derivation): work that needs none of it may begin. */
+  onCreating?(): void;
 }
 
 /**
@@ -87,6 +89,7 @@ export class VaultService {
 
   async create(passphrase: string): Promise<VaultStatus> {
     const store = await this.requireStore();
+    this.options.onCreating?.();
     await this.run(() => store.vault.create(passphrase));
     return this.unlocked();
   }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
+import { ClinicServerClient } from '../../../src/core/clinic/clinic-server-client';
+import { newReplicaId } from '../../../src/core/sync/replica';
+import { pullWorkerStart } from '../../../src/core/sync/sync-engine';
+import { DEFAULT_SCRYPT } from '../../../src/core/vault/key-vault';
+import { auditLog } from '../../../src/server/db/schema';
 import type * as PullWorkerHost from '../../../src/core/sync/pull-worker-host';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { waitFor } from '../../helpers/async';
@@ -17,6 +23,8 @@ import { PASSWORD } from '../../server/helpers/fixtures';
  * run must not stop the sync. Real cores, SQLCipher caches, the real server on loopback (PGlite).
  */
 const env = useClinic();
+/** The worker's source, loaded through tsx as the core does when it runs from source. */
+const WORKER_SOURCE = join(import.meta.dirname, '../../../src/core/sync/pull-worker.ts');
 
 /** Every pull worker the cores in this file start, in order (the real class, only counted). */
 const started = vi.hoisted(() => [] as PullWorkerHost.PullWorker[]);
@@ -28,8 +36,11 @@ vi.mock('../../../src/core/sync/pull-worker-host', async (importOriginal) => {
       started.push(this);
     }
   }
-  return { ...original, PullWorker: CountedPullWorker };
+  return { ...original, PullWorker: CountedPullWorker, RealPullWorker: original.PullWorker };
 });
+const { RealPullWorker } = (await import('../../../src/core/sync/pull-worker-host')) as unknown as {
+  RealPullWorker: typeof PullWorkerHost.PullWorker;
+};
 
 async function caseloadWithNotes(count: number) {
   const user = await createUser(env.database.db);
@@ -153,6 +164,98 @@ describe('the pull worker', () => {
       await waitFor(() => !prepared.available, 5_000);
     } finally {
       await ws.stop();
+    }
+  });
+
+  it("a first run's initial sync starts downloading while the cache is created, and the engine takes that pull over", async () => {
+    const { user, clientId } = await caseloadWithNotes(60);
+    const proxy = await startProxy(() => env.clinic.port);
+    // The product's memory-hard key derivation (~0.5 s): time the download can use.
+    const ws = startWorkstation({ sync: SMALL_PAGES, scrypt: DEFAULT_SCRYPT });
+    try {
+      const signedIn = await ws.running.client.call('session.signIn', {
+        serverUrl: proxy.url,
+        username: user.username,
+        password: PASSWORD,
+      });
+      expect(signedIn.state).toBe('pendingPassphrase');
+      const held = proxy.holdAnswer(/^POST \/sync\/pull /, 1);
+      let created = false;
+      const creating = ws.running.client.call('vault.create', { passphrase: PASSPHRASE }).then(() => {
+        created = true;
+      });
+      // The first page was asked for before the cache existed.
+      await held.reached;
+      expect(created).toBe(false);
+      held.release();
+      await creating;
+      await ws.waitForStatus((status) => status.state === 'synced', 15_000);
+      expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(60);
+      expect(logged(ws, 'FULL_PULL')).toEqual([expect.objectContaining({ preparedOn: 'pullWorker' })]);
+
+      // One pull from the start (the early one, taken over, not begun again), under the replica
+      // id the new cache keeps, which every later request uses.
+      const pulls = await env.database.db
+        .select({ details: auditLog.details })
+        .from(auditLog)
+        .where(and(eq(auditLog.userId, user.id), eq(auditLog.action, 'sync.pull')));
+      const replica = ws.value<string>("SELECT value FROM store_meta WHERE key = 'sync.replicaId'");
+      expect(pulls.length).toBeGreaterThan(2);
+      expect(pulls.filter((pull) => pull.details['fromSeq'] === 0)).toHaveLength(1);
+      expect(new Set(pulls.map((pull) => pull.details['replicaId']))).toEqual(new Set([replica]));
+    } finally {
+      await ws.stop();
+      await proxy.close();
+    }
+  });
+
+  it('a pull begun early is taken over by the same request only; any other drops it and runs its own', async () => {
+    const { user } = await caseloadWithNotes(30);
+    const baseUrl = new URL(env.clinic.url);
+    const signedIn = await new ClinicServerClient({ baseUrl }).signIn({
+      username: user.username,
+      password: PASSWORD,
+      deviceName: 'Early pull test',
+    });
+    const start = (replicaId: string, limit: number) =>
+      pullWorkerStart({
+        tuning: { pageLimit: limit },
+        baseUrl,
+        token: signedIn.accessToken,
+        replicaId,
+        cursor: null,
+      });
+    const fullPullsOf = async (replicaId: string) =>
+      (
+        await env.database.db
+          .select({ details: auditLog.details })
+          .from(auditLog)
+          .where(and(eq(auditLog.userId, user.id), eq(auditLog.action, 'sync.pull')))
+      ).filter((pull) => pull.details['replicaId'] === replicaId && pull.details['fromSeq'] === 0).length;
+    const worker = new RealPullWorker({ path: WORKER_SOURCE });
+    try {
+      // The same request: the early pull's pages, no second pull from the start.
+      const same = newReplicaId();
+      worker.begin(start(same, 10));
+      const taken = worker.pages(start(same, 10));
+      const first = await taken.next();
+      expect(first.status === 'ok' && first.changes.length).toBe(10);
+      taken.close();
+      expect(await fullPullsOf(same)).toBe(1);
+
+      // Another page size: the early pull is dropped and the request runs as asked.
+      const other = newReplicaId();
+      worker.begin(start(other, 10));
+      for (let i = 0; i < 100 && (await fullPullsOf(other)) === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await fullPullsOf(other)).toBe(1);
+      const own = worker.pages(start(other, 4));
+      const page = await own.next();
+      expect(page.status === 'ok' && page.changes.length).toBe(4);
+      own.close();
+      expect(await fullPullsOf(other)).toBe(2);
+    } finally {
+      await worker.close();
     }
   });
 
