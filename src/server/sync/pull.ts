@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, union } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
@@ -8,7 +9,8 @@ import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
 import { careAssignments, changes, conflicts, notes, records, replicas, supervisions, users } from '../db/schema.js';
-import { int4, queryRawFields, text } from '../db/pglite-raw-fields.js';
+import { int4, queryRawFields, text, type RawRow } from '../db/pglite-raw-fields.js';
+import { copyRawFields } from '../db/postgres-copy-fields.js';
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
 import { clientsInScope } from '../scope.js';
@@ -201,10 +203,11 @@ export function pageQuery(
 const dialect = new PgDialect();
 
 /**
- * One page (`pageQuery`). On PGlite through its wire protocol with binary results
- * (../db/pglite-raw-fields.ts): the page's JSON stays bytes from the database to the socket. On
- * PostgreSQL through node-postgres, which decodes every text field (its protocol reader has no
- * other mode), so the body is encoded back.
+ * One page (`pageQuery`), its JSON kept as bytes from the database to the socket: on PGlite
+ * through its wire protocol with binary results (../db/pglite-raw-fields.ts), on PostgreSQL with
+ * `COPY … TO STDOUT (FORMAT binary)` (../db/postgres-copy-fields.ts), where an ordinary query
+ * would have node-postgres decode the text and the answer encode it back. Any other client
+ * (none today) reads it as text.
  */
 async function readPage(
   db: ServerDb,
@@ -220,18 +223,28 @@ async function readPage(
     const { sql: statement, params } = dialect.sqlToQuery(query);
     const [fields] = await queryRawFields(client, statement, params);
     if (!fields) throw new Error('the page query returned no row');
-    const [read, lastSeq, body, count, clientIds] = fields;
-    return {
-      read: int4(read) ?? 0,
-      lastSeq: text(lastSeq),
-      body: body ? asciiJson(body) : null,
-      count: int4(count) ?? 0,
-      clientIds: text(clientIds),
-    };
+    return pageRow(fields);
+  }
+  if (client instanceof pg.Pool) {
+    const { sql: statement, params } = dialect.sqlToQuery(query);
+    const [fields] = await copyRawFields(client, statement, params);
+    if (!fields) throw new Error('the page query returned no row');
+    return pageRow(fields);
   }
   const [row] = rowsOf<Omit<PageRow, 'body'> & { body: string | null }>(await db.execute(query));
   if (!row) throw new Error('the page query returned no row');
   return { ...row, body: row.body === null ? null : asciiJson(Buffer.from(row.body)) };
+}
+
+/** The page query's one row, its fields as bytes (binary: `int4` and `text` as the database wrote them). */
+function pageRow([read, lastSeq, body, count, clientIds]: RawRow): PageRow {
+  return {
+    read: int4(read) ?? 0,
+    lastSeq: text(lastSeq),
+    body: body ? asciiJson(body) : null,
+    count: int4(count) ?? 0,
+    clientIds: text(clientIds),
+  };
 }
 
 /**
