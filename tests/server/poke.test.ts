@@ -176,6 +176,26 @@ describe.each(BACKENDS)('poke channel GET /sync/events (%s)', (backend) => {
     }
   });
 
+  it("dates the stream by the server's clock, like every other answer (workstations measure their drift from it)", async () => {
+    const { bob } = await world();
+    server.advance(-120_000);
+    const abort = new AbortController();
+    try {
+      const session = await server.signIn(bob.username);
+      const response = await fetch(`${server.url}/sync/events`, {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+        signal: abort.signal,
+      });
+      expect(response.status).toBe(200);
+      const behind = Date.now() - Date.parse(response.headers.get('date') ?? '');
+      expect(behind).toBeGreaterThan(115_000);
+      expect(behind).toBeLessThan(125_000);
+    } finally {
+      abort.abort();
+      server.advance(120_000);
+    }
+  });
+
   it('audits the subscription with codes and ids only', async () => {
     const { bob } = await world();
     const session = await server.signIn(bob.username);

@@ -48,6 +48,9 @@ export type PullWorkerReply =
       error: { code: string; message: string; status: number | null; retryAfter: number | null };
     };
 
+/** Server times kept for an engine that has not taken its worker yet. */
+const UNHEARD_TIMES = 8;
+
 /** The worker thread is gone (it failed to start or died): the caller goes on without it. */
 export class PullWorkerGone extends Error {
   override readonly name = 'PullWorkerGone';
@@ -84,6 +87,8 @@ export class PullWorker {
   private readonly streams = new Map<number, (reply: Extract<PullWorkerReply, { pull: number }> | null) => void>();
   /** Why the worker stopped helping (for the log), or null while it works. */
   failure: string | null = null;
+  /** Server times seen while nobody observed them (the latest few), for `observe`. */
+  private readonly unheardTimes: Array<[number, number, number]> = [];
   /** A pull begun before anyone asked for its pages (`begin`), until `pages` takes it. */
   private early: { start: Omit<PullWorkerStart, 'type' | 'pull'>; stream: PullPageStream } | null = null;
 
@@ -109,7 +114,13 @@ export class PullWorker {
       if (reply.type === 'ready') {
         this.ready = true;
       } else if (reply.type === 'serverTime') {
-        this.options.observeServerTime?.(reply.serverMs, reply.sentAtMs, reply.receivedAtMs);
+        if (this.options.observeServerTime)
+          this.options.observeServerTime(reply.serverMs, reply.sentAtMs, reply.receivedAtMs);
+        else {
+          // Nobody listens yet (a pull begun before its engine): kept for the engine (`observe`).
+          this.unheardTimes.push([reply.serverMs, reply.sentAtMs, reply.receivedAtMs]);
+          if (this.unheardTimes.length > UNHEARD_TIMES) this.unheardTimes.shift();
+        }
       } else if (reply.type === 'prepared') {
         const call = this.pending.get(reply.id);
         if (!call) return;
@@ -123,9 +134,17 @@ export class PullWorker {
     this.worker.on('exit', (code) => this.fail(`exit ${code}`));
   }
 
-  /** Who hears the server's clock from now on (a worker started before its engine gets the engine's). */
+  /**
+   * Who hears the server's clock from now on (a worker started before its engine gets the
+   * engine's), first the times seen while nobody listened: an engine that takes over a pull
+   * begun early knows this device's clock drift before its first push, as it would had it
+   * fetched those pages itself.
+   */
   observe(options: PullWorkerOptions): void {
     this.options = options;
+    const unheard = this.unheardTimes.splice(0);
+    for (const [serverMs, sentAtMs, receivedAtMs] of unheard)
+      options.observeServerTime?.(serverMs, sentAtMs, receivedAtMs);
   }
 
   get available(): boolean {

@@ -76,6 +76,9 @@ export function registerEventRoutes(
     raw.on('close', () => end());
     // Subscribed before the headers go out: once the client sees them, no poke is missed.
     raw.writeHead(200, {
+      // A hijacked reply skips the onSend hook (app.ts): the Date header from the server's clock
+      // here too, or workstations would measure their drift against two clocks.
+      date: ctx.now().toUTCString(),
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
       // One stream per connection: the socket goes when the stream ends (no idle socket holding up close).

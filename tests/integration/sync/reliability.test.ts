@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { auditLog, conflicts, notes, refreshTokens, replicas } from '../../../src/server/db/schema';
 import { waitFor } from '../../helpers/async';
+import { DEFAULT_SCRYPT } from '../../../src/core/vault/key-vault';
 import { assign, createClient, createUser, PASSWORD } from '../../server/helpers/fixtures';
 import { admin, type Proxy, startClinic, startProxy, useClinic } from './helpers/clinic';
 import { PASSPHRASE, startWorkstation, type Workstation } from './helpers/workstation';
@@ -442,6 +443,36 @@ describe('clocks', () => {
     expect(after.pending).toEqual([]);
     expect(after.rejected).toEqual([]);
     expect(Math.abs(after.clockDriftMs ?? 0)).toBeLessThan(5_000);
+  });
+});
+
+describe('clocks on a first run', () => {
+  it('a first run against a clinic server whose clock is behind sends nothing before it knows the drift', async () => {
+    // No clients yet: the first sync is short, and what this workstation did (signing in,
+    // creating its cache) is all it has to send.
+    const user = await createUser(env.database.db);
+    const behind = await startClinic(env.database.db);
+    behind.offsetMs = -2 * 60_000;
+    onTestFinished(() => behind.close());
+    // The product's key derivation (~0.5 s): the first sync's one page arrives while the cache
+    // is made, before the engine exists (SyncService.beginInitialPull).
+    const ws = startWorkstation({ scrypt: DEFAULT_SCRYPT });
+    await ws.running.client.call('session.signIn', {
+      serverUrl: behind.url,
+      username: user.username,
+      password: PASSWORD,
+    });
+    // The clinician types a passphrase meanwhile; the pull worker has loaded.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+    const status = await ws.waitForStatus((s) => s.state === 'error');
+    expect(status.reason).toBe('CLOCK_SKEW');
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.clockDriftMs).toBeGreaterThan(110_000);
+    expect(details.rejected).toEqual([]);
+    // Held, listed, not lost: the workstation's own audit entries wait for the clocks to agree.
+    expect(details.pending.length).toBeGreaterThan(0);
+    expect(ws.value<number>("SELECT count(*) FROM sync_outbox WHERE status = 'pending'")).toBe(details.pending.length);
   });
 });
 
