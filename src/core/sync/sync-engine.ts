@@ -109,11 +109,6 @@ export interface SyncEngineOptions extends SyncTuning {
    * engine uses it for its first full pull, or closes it. Either way the engine owns it.
    */
   pullWorkerStarted?: PullWorker;
-  /**
-   * The replica id a pull begun before the cache existed used (SyncService.beginInitialPull):
-   * kept as this cache's replica id when it has none yet, so that the engine's pull is that pull.
-   */
-  proposedReplicaId?: string;
 }
 
 const CURSOR_STREAM = 'main';
@@ -236,7 +231,7 @@ export class SyncEngine {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       observeServerTime: (serverMs, sentAt, receivedAt) => this.observeServerTime(serverMs, sentAt, receivedAt),
     });
-    this.replica = replicaId(options.store.db, options.proposedReplicaId);
+    this.replica = replicaId(options.store.db);
   }
 
   /** Begin: a first round now and the event stream. */

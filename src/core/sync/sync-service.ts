@@ -154,8 +154,8 @@ export class SyncService {
     if (this.engine && !this.engine.isStopped) return;
     const store = this.options.vault.unlockedStore;
     const pullWorkerStarted = this.takePreparedWorker();
-    const proposedReplicaId = this.proposedReplicaId;
-    // The outbox's clock makes the cache's replica id (the proposed one, for a new cache).
+    // The outbox's clock makes the cache's replica id (the proposed one, for a new cache), which
+    // the engine then reads.
     const outbox = this.outbox();
     this.proposedReplicaId = null;
     this.signedIn = true;
@@ -174,7 +174,6 @@ export class SyncService {
         this.lastDrift = drift;
       },
       ...(pullWorkerStarted ? { pullWorkerStarted } : {}),
-      ...(proposedReplicaId ? { proposedReplicaId } : {}),
     });
     this.engine.start();
   }
