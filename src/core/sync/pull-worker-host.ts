@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { PullRequest } from '../../shared/sync/protocol';
 import { ClinicServerError } from '../clinic/clinic-server-client';
 import { preparePullBody, type PreparedPullResponse } from './prepare-changes';
+import { type PackedPage, unpackPreparedPage } from './prepared-page-transfer';
 
 /**
  * Where the pull worker's module is (./pull-worker.ts): the built `pull-worker.js` beside the
@@ -39,9 +40,10 @@ export type PullWorkerReply =
   | { type: 'ready' }
   /** A `Date` header seen (times on this process's `Date.now` clock). */
   | { type: 'serverTime'; serverMs: number; sentAtMs: number; receivedAtMs: number }
-  | { type: 'prepared'; id: number; page: PreparedPullResponse | null }
+  /** Pages cross packed (./prepared-page-transfer.ts): cheaper for the core's thread to receive. */
+  | { type: 'prepared'; id: number; page: PackedPage | null }
   | { type: 'prepared'; id: number; failed: true }
-  | { type: 'page'; pull: number; page: PreparedPullResponse }
+  | { type: 'page'; pull: number; page: PackedPage }
   | {
       type: 'failed';
       pull: number;
@@ -125,7 +127,7 @@ export class PullWorker {
         const call = this.pending.get(reply.id);
         if (!call) return;
         this.pending.delete(reply.id);
-        call.resolve('failed' in reply ? preparePullBody(call.body) : reply.page);
+        call.resolve('failed' in reply ? preparePullBody(call.body) : reply.page && unpackPreparedPage(reply.page));
       } else {
         this.streams.get(reply.pull)?.(reply);
       }
@@ -208,7 +210,7 @@ export class PullWorker {
           throw new ClinicServerError(code, message, status, retryAfter);
         }
         this.worker?.postMessage({ type: 'taken', pull } satisfies PullWorkerRequest);
-        return reply.page;
+        return unpackPreparedPage(reply.page);
       },
       ready: () => arrived.length > 0,
       close: () => {

@@ -12,6 +12,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ClinicServerClient, ClinicServerError } from '../clinic/clinic-server-client';
 import { preparePullBody, type PreparedPullResponse } from './prepare-changes';
+import { packPreparedPage } from './prepared-page-transfer';
 import type { PullWorkerReply, PullWorkerRequest, PullWorkerStart } from './pull-worker-host';
 
 const port = parentPort;
@@ -35,7 +36,11 @@ port.on('message', (request: PullWorkerRequest) => {
         // Nothing the server sends should throw here; if it does, the host prepares the page itself.
         failed = true;
       }
-      post(failed ? { type: 'prepared', id: request.id, failed: true } : { type: 'prepared', id: request.id, page });
+      post(
+        failed
+          ? { type: 'prepared', id: request.id, failed: true }
+          : { type: 'prepared', id: request.id, page: page && packPreparedPage(page) },
+      );
       return;
     }
     case 'pull':
@@ -106,7 +111,7 @@ async function run(start: PullWorkerStart): Promise<void> {
       posted = posted.then(async () => {
         if (failed || state.stopped) return;
         try {
-          post({ type: 'page', pull: start.pull, page: await page });
+          post({ type: 'page', pull: start.pull, page: packPreparedPage(await page) });
         } catch (error) {
           fail(error);
         }
