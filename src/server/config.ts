@@ -1,3 +1,5 @@
+import { MAX_PUSH_BODY_BYTES } from '../shared/sync/protocol.js';
+
 /** Tunables of the clinic server. Every field has a safe default (`resolveServerConfig`). */
 export interface ServerConfig {
   /** Lifetime of an access token (JWT); 10–15 minutes in production. */
@@ -6,6 +8,11 @@ export interface ServerConfig {
   refreshTokenTtlSeconds: number;
   /** Largest accepted request body; larger bodies get 413. */
   bodyLimitBytes: number;
+  /**
+   * Largest accepted push (POST /sync/push): one change may carry a whole note, up to
+   * `MAX_NOTE_CONTENT_BYTES` (src/shared/notes/content.ts), which the workstation sends alone.
+   */
+  pushBodyLimitBytes: number;
   /** Failed sign-ins allowed per username and address within the window before 429. */
   signInMaxFailures: number;
   signInWindowSeconds: number;
@@ -36,6 +43,7 @@ export const defaultServerConfig: ServerConfig = {
   accessTokenTtlSeconds: 15 * 60,
   refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
   bodyLimitBytes: 1024 * 1024,
+  pushBodyLimitBytes: MAX_PUSH_BODY_BYTES,
   signInMaxFailures: 5,
   signInWindowSeconds: 15 * 60,
   authRequestsPerMinute: 60,

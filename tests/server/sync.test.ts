@@ -35,7 +35,7 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await backends.open(backend);
-    server = await startTestServer(database.db, { bodyLimitBytes: 64 * 1024 });
+    server = await startTestServer(database.db, { bodyLimitBytes: 64 * 1024, pushBodyLimitBytes: 64 * 1024 });
   });
   afterAll(async () => server?.close());
 

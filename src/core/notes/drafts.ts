@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { copyForward, type PreviousNote } from '../../shared/notes/copy-forward';
-import type { Encounter, NoteContent } from '../../shared/notes/content';
+import { type Encounter, MAX_NOTE_CONTENT_BYTES, type NoteContent } from '../../shared/notes/content';
 import type { TemplateDefinition } from '../../shared/notes/templates/schema';
 import { RpcError } from '../../shared/rpc/errors';
 import type { SqliteDatabase } from '../store/open-database';
@@ -207,6 +207,21 @@ export function insertDraft(
       body_text: projection.bodyText,
       now,
     });
+}
+
+/**
+ * Refuse content longer than a note may be (NOTE_TOO_LONG), before anything is written: every
+ * saved draft is pushed to the clinic server as one change, so a note is kept within what a push
+ * carries (`MAX_NOTE_CONTENT_BYTES`). The editor keeps the text and says why it was not saved.
+ */
+export function requireNoteFits(content: NoteContent): void {
+  const bytes = Buffer.byteLength(JSON.stringify(content), 'utf8');
+  if (bytes > MAX_NOTE_CONTENT_BYTES) {
+    throw new RpcError(
+      'NOTE_TOO_LONG',
+      `This note is too long to save (${(bytes / 1048576).toFixed(1)} MB; at most ${MAX_NOTE_CONTENT_BYTES / 1048576} MB).`,
+    );
+  }
 }
 
 /** Write a draft's new content; the new revision and time. Null when the note is not a draft. */

@@ -17,7 +17,15 @@ import { discardAddendumDraft, saveAddendumDraft } from './addendum-drafts';
 import { conflictDetail, keepBeside, markResolved, openConflictIds } from './conflicts';
 import { exportNotePdf } from './export';
 import { audit, currentUser, deviceIdOf, requireUser, type NotesDeps } from './context';
-import { insertDraft, newDraftContent, newNoteId, queueDraft, updateDraft, type NewDraft } from './drafts';
+import {
+  insertDraft,
+  newDraftContent,
+  newNoteId,
+  queueDraft,
+  requireNoteFits,
+  updateDraft,
+  type NewDraft,
+} from './drafts';
 import {
   addendaOf,
   cosignQueue,
@@ -129,6 +137,7 @@ export class NotesService {
     if (input.content.templateId !== row.template_id || input.content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
+    requireNoteFits(input.content);
     if (input.baseRevision < row.draft_revision && !sameContent(input.content, parseContent(row.content))) {
       return this.keepStaleEdit(store, me, row, input);
     }
@@ -306,6 +315,7 @@ export class NotesService {
     if (content.templateId !== row.template_id || content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
+    requireNoteFits(content);
     this.run((sqlite, outbox) => {
       const at = this.now().toISOString();
       if (!updateDraft(sqlite, row.id, content, at)) refuseLocked(store, me, row, 'resolveConflict');

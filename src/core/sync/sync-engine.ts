@@ -114,8 +114,12 @@ export interface SyncEngineOptions extends SyncTuning {
 const CURSOR_STREAM = 'main';
 const LAST_SYNCED_KEY = 'sync.lastSyncedAt';
 const DEFERRED_KEY = 'sync.deferredPuts';
-/** Push bodies stay under the server's 1 MiB limit. */
-const MAX_PUSH_BYTES = 900_000;
+/**
+ * Changes are pushed in batches of under this many bytes; one larger change (a very long note)
+ * goes alone, and the server takes a push of up to `MAX_PUSH_BODY_BYTES`, twice the largest note
+ * a workstation saves (`MAX_NOTE_CONTENT_BYTES`).
+ */
+const PUSH_BATCH_BYTES = 900_000;
 /** A push measurement of the clock is preferred over the Date header for this long (unless the clock changed). */
 const PUSH_DRIFT_FRESH_MS = 15 * 60_000;
 /** Margin for the Date header's one-second resolution when deciding to hold a push. */
@@ -539,7 +543,7 @@ export class SyncEngine {
     let bytes = 200;
     for (const mutation of candidates) {
       const size = JSON.stringify(mutation).length + 1;
-      if (batch.length > 0 && bytes + size > MAX_PUSH_BYTES) break;
+      if (batch.length > 0 && bytes + size > PUSH_BATCH_BYTES) break;
       batch.push(mutation);
       bytes += size;
     }

@@ -27,7 +27,7 @@ export function registerSyncRoutes(
   app.decorate('pullAhead', ahead);
   app.addHook('onClose', async () => ahead.close());
 
-  app.post('/sync/push', { onRequest }, async (request) => {
+  app.post('/sync/push', { onRequest, bodyLimit: ctx.config.pushBodyLimitBytes }, async (request) => {
     const principal = principalOf(request);
     const body = parseInput(pushRequestSchema, request.body);
     const changed = new Set<string>();

@@ -136,6 +136,15 @@ export const memberContentSchema = z
   .strict();
 export type MemberContent = z.infer<typeof memberContentSchema>;
 
+/**
+ * The largest note a workstation saves: its content's JSON, in UTF-8 bytes (4 MiB, some 600,000
+ * words). Every saved draft travels to the clinic server as one change, and the server takes a
+ * push of up to twice this (`MAX_PUSH_BODY_BYTES`, src/shared/sync/protocol.ts), so a note that
+ * could be saved can always be synced. A longer one is refused at the save (NOTE_TOO_LONG), in
+ * words, while the editor still holds its text.
+ */
+export const MAX_NOTE_CONTENT_BYTES = 4 * 1024 * 1024;
+
 export const noteContentSchema = z
   .object({
     templateId: z.string(),

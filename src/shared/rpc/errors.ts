@@ -53,6 +53,8 @@ export const RPC_ERROR_CODES = [
   'NOTE_LOCKED',
   /** The note lacks something its template requires for signing (the message lists what). */
   'NOTE_INCOMPLETE',
+  /** The note is longer than a note may be (MAX_NOTE_CONTENT_BYTES): it was not saved. */
+  'NOTE_TOO_LONG',
   /** Something failed inside the core; details are in the core's log under `ref`. */
   'INTERNAL',
 ] as const;

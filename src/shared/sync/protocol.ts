@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_NOTE_CONTENT_BYTES } from '../notes/content.js';
 
 /**
  * The wire format of workstation ⇄ clinic-server sync (docs/sync-protocol.md explains the
@@ -81,6 +82,13 @@ export const mutationSchema = z
 export type Mutation = z.infer<typeof mutationSchema>;
 
 export const MAX_MUTATIONS_PER_PUSH = 500;
+
+/**
+ * The largest push body the clinic server takes (other requests: 1 MiB, `bodyLimitBytes`): room
+ * for one change carrying the largest note a workstation saves (`MAX_NOTE_CONTENT_BYTES`), which
+ * the workstation then sends alone; it batches smaller changes into pushes of under 1 MB.
+ */
+export const MAX_PUSH_BODY_BYTES = 2 * MAX_NOTE_CONTENT_BYTES;
 
 export const pushRequestSchema = z
   .object({

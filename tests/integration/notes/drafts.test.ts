@@ -9,7 +9,7 @@ import { RpcError } from '../../../src/shared/rpc/errors';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { useClinic } from '../sync/helpers/clinic';
 import { PASSPHRASE, startWorkstation, synced } from '../sync/helpers/workstation';
-import { completeSoap, paragraph } from './helpers';
+import { completeSoap, paragraph, withSubjective } from './helpers';
 
 /**
  * Writing notes on one workstation against the real server: what signing requires, late entries,
@@ -90,6 +90,36 @@ describe('writing notes', () => {
         'note.signed',
       ]),
     );
+  });
+
+  it('a note longer than a note may be is refused in words, and the saved draft stays as it was', async () => {
+    const { clientIds, rpc, ws } = await clinician();
+    const [clientId] = clientIds as [string];
+    const draft = await rpc.call('notes.createDraft', { clientId, templateId: 'soap' });
+    const kept = withSubjective(draft.content, 'What was said in session, saved.');
+    await rpc.call('notes.saveDraft', { noteId: draft.id, content: kept, baseRevision: 1 });
+    await synced(ws);
+    const pendingBefore = ws.value<number>("SELECT count(*) FROM sync_outbox WHERE status = 'pending'");
+
+    // 4.5 MB of pasted text: more than MAX_NOTE_CONTENT_BYTES (4 MiB).
+    const tooLong = withSubjective(draft.content, 'A pasted document, far too long. '.repeat(140_000));
+    const refused = await rpc
+      .call('notes.saveDraft', { noteId: draft.id, content: tooLong, baseRevision: 2 })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RpcError);
+    expect(refused).toMatchObject({ code: 'NOTE_TOO_LONG', message: expect.stringMatching(/too long.*at most 4 MB/) });
+
+    const stored = await rpc.call('notes.get', { noteId: draft.id });
+    expect(stored.draftRevision).toBe(2);
+    expect(stored.content).toEqual(kept);
+    expect(ws.value<number>("SELECT count(*) FROM sync_outbox WHERE status = 'pending'")).toBe(pendingBefore);
+
+    // Just under the limit (3.9 MB) it is saved, and reaches the clinic server.
+    const longest = withSubjective(draft.content, 'A long but acceptable note. '.repeat(140_000));
+    await rpc.call('notes.saveDraft', { noteId: draft.id, content: longest, baseRevision: 2 });
+    await synced(ws);
+    const [onServer] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
+    expect(JSON.stringify(onServer?.content)).toContain('A long but acceptable note. '.repeat(1_000));
   });
 
   it('offers the built-in templates and the clinic’s own, and writes a note with a clinic template', async () => {

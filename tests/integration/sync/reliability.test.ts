@@ -102,6 +102,37 @@ describe('pushing through failures', () => {
     expect(await ws.running.client.call('sync.details', {})).toMatchObject({ pending: [], rejected: [] });
   });
 
+  it('a note longer than a push batch (3 MB) is pushed on its own, between short ones, and applied once', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username);
+    const replicaId = replicaOf(ws);
+
+    // Written offline: a short draft, a very long one (a pasted report), another short one.
+    proxy.cut();
+    const long = 'Pasted discharge summary, line by line. '.repeat(75_000);
+    const ids = [
+      ws.saveDraft(clientId, 'before the long note'),
+      ws.saveDraft(clientId, long),
+      ws.saveDraft(clientId, 'after the long note'),
+    ];
+    await ws.waitForStatus((status) => status.pending >= 3);
+    proxy.restore();
+    void ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0, 20_000);
+
+    const onServer = await env.database.db
+      .select({ id: notes.id, content: notes.content })
+      .from(notes)
+      .where(inArray(notes.id, ids));
+    const text = (id: string) => JSON.stringify(onServer.find((note) => note.id === id)?.content ?? null);
+    expect(onServer).toHaveLength(3);
+    expect(text(ids[1]!)).toContain(long);
+    expect(text(ids[2]!)).toContain('after the long note');
+    const processed = await processedMutations(replicaId, 'sync.note.saveDraft');
+    expect([...processed.values()]).toEqual([1, 1, 1]);
+    expect(await ws.running.client.call('sync.details', {})).toMatchObject({ pending: [], rejected: [] });
+  });
+
   it('a duplicated push and a reordered batch still apply every change once, in order', async () => {
     const { user, clientId } = await clinician();
     let mode: 'duplicate' | 'reorder' | 'normal' = 'normal';
