@@ -16,7 +16,7 @@ import type { PreparedChange, PreparedPullResponse } from './prepare-changes';
  * the worker's side 167 ms → 173 ms (packing, serialising).
  *
  * Every other change crosses as it is. `unpackPreparedPage(packPreparedPage(page))` equals
- * `page` (tests/unit/sync/prepared-page-transfer.test.ts).
+ * `page` (tests/unit/sync-prepared-page-transfer.test.ts).
  */
 type PreparedNotePut = Extract<PreparedChange, { prepared: 'note' }>;
 
