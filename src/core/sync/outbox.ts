@@ -1,5 +1,11 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
-import type { Mutation, MutationName, MutationResult } from '../../shared/sync/protocol';
+import { RpcError } from '../../shared/rpc/errors';
+import {
+  MAX_MUTATION_ARGS_BYTES,
+  type Mutation,
+  type MutationName,
+  type MutationResult,
+} from '../../shared/sync/protocol';
 import type { WorkstationDb } from '../store/db';
 import { syncOutbox } from '../store/schema';
 import type { PersistentClock } from './replica';
@@ -69,6 +75,22 @@ export function entityOfMutation(
   return found?.id ? { type: found.type, id: found.id } : null;
 }
 
+/**
+ * Refuse a change larger than one push may carry (CHANGE_TOO_LARGE), inside the caller's
+ * transaction, so the local change is not made either. Pushes go in mutation-id order and the
+ * server refuses a body over its limit: a change it can never take would hold back every change
+ * queued after it. (A note is refused earlier, with its own words: NOTE_TOO_LONG.)
+ */
+function requireFits(args: Record<string, unknown>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(args), 'utf8');
+  if (bytes > MAX_MUTATION_ARGS_BYTES) {
+    throw new RpcError(
+      'CHANGE_TOO_LARGE',
+      `This change is too large to send (${(bytes / 1048576).toFixed(1)} MB; at most ${(MAX_MUTATION_ARGS_BYTES / 1048576).toFixed(1)} MB).`,
+    );
+  }
+}
+
 export interface OutboxCounts {
   pending: number;
   rejected: number;
@@ -88,8 +110,12 @@ export class Outbox {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
-  /** Record a mutation; call inside the transaction that makes the local change. */
+  /**
+   * Record a mutation; call inside the transaction that makes the local change. A change larger
+   * than one push may carry is refused (CHANGE_TOO_LARGE) and nothing is queued.
+   */
   enqueue(mutation: NewMutation): number {
+    requireFits(mutation.args);
     const entity = mutation.entity ?? entityOfMutation(mutation.name, mutation.clientId, mutation.args);
     const row = this.db
       .insert(syncOutbox)
@@ -132,9 +158,11 @@ export class Outbox {
       .limit(1)
       .get();
     if (!last || last.name !== mutation.name || last.status !== 'pending' || last.sentAt !== null) return null;
+    const args = merge(last.args, mutation.args);
+    requireFits(args);
     const changed = this.db
       .update(syncOutbox)
-      .set({ args: merge(last.args, mutation.args) })
+      .set({ args })
       .where(
         and(eq(syncOutbox.mutationId, last.mutationId), eq(syncOutbox.status, 'pending'), isNull(syncOutbox.sentAt)),
       )

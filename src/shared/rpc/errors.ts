@@ -55,6 +55,8 @@ export const RPC_ERROR_CODES = [
   'NOTE_INCOMPLETE',
   /** The note is longer than a note may be (MAX_NOTE_CONTENT_BYTES): it was not saved. */
   'NOTE_TOO_LONG',
+  /** A change is larger than one push may carry (MAX_MUTATION_ARGS_BYTES): it was not made. */
+  'CHANGE_TOO_LARGE',
   /** Something failed inside the core; details are in the core's log under `ref`. */
   'INTERNAL',
 ] as const;

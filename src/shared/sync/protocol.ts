@@ -90,6 +90,13 @@ export const MAX_MUTATIONS_PER_PUSH = 500;
  */
 export const MAX_PUSH_BODY_BYTES = 2 * MAX_NOTE_CONTENT_BYTES;
 
+/**
+ * The largest arguments one mutation may carry (their JSON, in UTF-8 bytes): what fits a push
+ * body alone with room for the envelope. The workstation's outbox refuses a longer change when it
+ * is made (CHANGE_TOO_LARGE), so no change can hold back the ones queued after it.
+ */
+export const MAX_MUTATION_ARGS_BYTES = MAX_PUSH_BODY_BYTES - 64 * 1024;
+
 export const pushRequestSchema = z
   .object({
     protocolVersion,

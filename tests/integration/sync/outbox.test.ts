@@ -5,7 +5,13 @@ import { Outbox } from '../../../src/core/sync/outbox';
 import { PersistentClock, replicaId } from '../../../src/core/sync/replica';
 import { unavailableKeychain } from '../../../src/core/vault/keychain';
 import { compareHlc } from '../../../src/shared/sync/hlc';
-import { pushRequestSchema, SYNC_PROTOCOL_VERSION } from '../../../src/shared/sync/protocol';
+import { RpcError } from '../../../src/shared/rpc/errors';
+import {
+  MAX_MUTATION_ARGS_BYTES,
+  MAX_PUSH_BODY_BYTES,
+  pushRequestSchema,
+  SYNC_PROTOCOL_VERSION,
+} from '../../../src/shared/sync/protocol';
 import { tempDir } from '../../helpers/temp-dir';
 import { FAST_SCRYPT, MIGRATIONS_DIR } from '../store/seed';
 
@@ -94,6 +100,48 @@ describe('outbox (real encrypted store)', () => {
       ]);
       // What "Forgot passphrase" would lose: pending, rejected and conflicting changes.
       expect((await store.vault.status()).unsyncedChanges).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses a change too large for any push when it is made, and keeps what was queued before and after', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      outbox.enqueue(draft(1));
+      const huge = { ...draft(2), args: { noteId: 'note-2', text: 'x'.repeat(MAX_MUTATION_ARGS_BYTES) } };
+      const refused = (() => {
+        try {
+          outbox.enqueue(huge);
+          return null;
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(RpcError);
+      expect((refused as RpcError).code).toBe('CHANGE_TOO_LARGE');
+      // Growing the unsent draft past the limit is refused too; its last text stays queued.
+      expect(() =>
+        outbox.replaceUnsent({ ...draft(1), args: { noteId: 'note-1', text: 'y'.repeat(MAX_MUTATION_ARGS_BYTES) } }),
+      ).toThrow(expect.objectContaining({ code: 'CHANGE_TOO_LARGE' }));
+      outbox.enqueue(draft(3));
+      expect(outbox.counts()).toEqual({ pending: 2, rejected: 0, conflicts: 0 });
+      const batch = outbox.nextBatch(10);
+      expect(batch.map((m) => [m.mutationId, m.args])).toEqual([
+        [1, { noteId: 'note-1', text: 'draft 1' }],
+        [2, { noteId: 'note-3', text: 'draft 3' }],
+      ]);
+      // Just under the limit is queued, and its push fits the server's body limit.
+      const largest = { ...draft(4), args: { noteId: 'note-4', text: 'z'.repeat(MAX_MUTATION_ARGS_BYTES - 100) } };
+      expect(outbox.enqueue(largest)).toBe(3);
+      const alone = outbox.nextBatch(10).slice(-1);
+      const body = JSON.stringify({
+        protocolVersion: SYNC_PROTOCOL_VERSION,
+        replicaId: replicaId(store.db),
+        mutations: alone,
+      });
+      expect(Buffer.byteLength(body)).toBeLessThan(MAX_PUSH_BODY_BYTES);
     } finally {
       store.close();
     }
