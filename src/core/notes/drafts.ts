@@ -213,8 +213,9 @@ export function insertDraft(
  * Refuse content longer than a note may be (NOTE_TOO_LONG), before anything is written: every
  * saved draft is pushed to the clinic server as one change, so a note is kept within what a push
  * carries (`MAX_NOTE_CONTENT_BYTES`). The editor keeps the text and says why it was not saved.
+ * Returns the content's size, which the editor shows as the note nears the limit.
  */
-export function requireNoteFits(content: NoteContent): void {
+export function requireNoteFits(content: NoteContent): number {
   const bytes = Buffer.byteLength(JSON.stringify(content), 'utf8');
   if (bytes > MAX_NOTE_CONTENT_BYTES) {
     throw new RpcError(
@@ -222,6 +223,7 @@ export function requireNoteFits(content: NoteContent): void {
       `This note is too long to save (${(bytes / 1048576).toFixed(1)} MB; at most ${MAX_NOTE_CONTENT_BYTES / 1048576} MB).`,
     );
   }
+  return bytes;
 }
 
 /** Write a draft's new content; the new revision and time. Null when the note is not a draft. */

@@ -137,9 +137,9 @@ export class NotesService {
     if (input.content.templateId !== row.template_id || input.content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
-    requireNoteFits(input.content);
+    const contentBytes = requireNoteFits(input.content);
     if (input.baseRevision < row.draft_revision && !sameContent(input.content, parseContent(row.content))) {
-      return this.keepStaleEdit(store, me, row, input);
+      return { ...this.keepStaleEdit(store, me, row, input), contentBytes };
     }
     const group = findTemplate(store.sqlite, row.template_id, row.template_version)?.kind === 'group';
     // The text, its outbox entry and the audit entry in one transaction: one durable commit (one
@@ -159,7 +159,12 @@ export class NotesService {
       return written;
     });
     if (!saved) refuseLocked(store, me, row, 'saveDraft');
-    return { noteId: row.id, draftRevision: saved.draftRevision, savedAt: new Date(saved.updatedAt).toISOString() };
+    return {
+      noteId: row.id,
+      draftRevision: saved.draftRevision,
+      savedAt: new Date(saved.updatedAt).toISOString(),
+      contentBytes,
+    };
   }
 
   /**
@@ -174,7 +179,7 @@ export class NotesService {
     me: string,
     row: NoteRow,
     input: { content: NoteContent; baseRevision: number },
-  ): SavedDraftResult {
+  ): Omit<SavedDraftResult, 'contentBytes'> {
     const at = this.now().toISOString();
     this.run((sqlite) => {
       keepBeside(sqlite, row, input.content, at);

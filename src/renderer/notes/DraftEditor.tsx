@@ -26,6 +26,7 @@ import { useKnownParticipantName } from './names';
 import { markJustSigned, noteChanged } from './notes-cache';
 import { ProtectedNotice } from './ProtectedNotice';
 import { ShownError } from './PassphraseForm';
+import { NoteLengthNotice } from './NoteLengthNotice';
 import { SaveStatus } from './SaveStatus';
 import { SignDialog } from './SignDialog';
 import { useDraftSaver } from './useDraftSaver';
@@ -65,7 +66,7 @@ export function DraftEditor({
   const client = useRpcClient();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const { saver, state } = useDraftSaver(detail.id, detail.draftRevision);
+  const { saver, state, contentBytes } = useDraftSaver(detail.id, detail.draftRevision);
   const [content, setContent] = useState<NoteContent>(detail.content);
   const contentRef = useRef(content);
   const [signing, setSigning] = useState(false);
@@ -167,7 +168,10 @@ export function DraftEditor({
   return (
     <Stack gap="md">
       <Group justify="space-between" gap="sm" wrap="wrap" className={classes.actionBar}>
-        <SaveStatus state={state} onRetry={flush} />
+        <Group gap="md" wrap="wrap">
+          <SaveStatus state={state} onRetry={flush} />
+          <NoteLengthNotice contentBytes={contentBytes} />
+        </Group>
         <Group gap="sm">
           <ExportPdfButton noteId={detail.id} />
           <Button leftSection={<IconSignature size={16} aria-hidden />} onClick={() => setSigning(true)}>

@@ -35,7 +35,7 @@ export function SaveStatus({ state, onRetry }: { state: SaveState; onRetry: () =
         </Text>
       </Group>
       {state.kind === 'failed' && state.code !== 'NOTE_LOCKED' && (
-        <Button size="compact-sm" variant="default" onClick={onRetry}>
+        <Button size="compact-sm" variant="default" onClick={onRetry} style={{ flexShrink: 0 }}>
           {t('notes.save.retry')}
         </Button>
       )}

@@ -50,18 +50,27 @@ function useAutosave<T>(
   return { saver, state };
 }
 
-/** The autosave of the draft note open in the editor (`notes.saveDraft`). */
-export function useDraftSaver(noteId: string, revision: number): { saver: DraftSaver<NoteContent>; state: SaveState } {
+/**
+ * The autosave of the draft note open in the editor (`notes.saveDraft`), and the size of the
+ * content last saved (null until a save in this editor), for the long-note notice.
+ */
+export function useDraftSaver(
+  noteId: string,
+  revision: number,
+): { saver: DraftSaver<NoteContent>; state: SaveState; contentBytes: number | null } {
   const client = useRpcClient();
   const queryClient = useQueryClient();
-  return useAutosave<NoteContent>(noteId, revision, async (input) => {
+  const [contentBytes, setContentBytes] = useState<number | null>(null);
+  const autosave = useAutosave<NoteContent>(noteId, revision, async (input) => {
     const result = await client.call('notes.saveDraft', input);
+    setContentBytes(result.contentBytes);
     // Kept beside a newer version: the note now has a conflict, and the page shows the merge
     // screen (also for a save sent as the editor closed).
     if (result.keptBeside)
       void queryClient.invalidateQueries({ queryKey: rpcQueryKey('notes.get', { noteId: input.noteId }) });
     return result;
   });
+  return { ...autosave, contentBytes };
 }
 
 /**

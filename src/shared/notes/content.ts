@@ -145,6 +145,12 @@ export type MemberContent = z.infer<typeof memberContentSchema>;
  */
 export const MAX_NOTE_CONTENT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * From this size on (90 % of `MAX_NOTE_CONTENT_BYTES`) the editor says how long the note is and
+ * how much room is left, so the clinician is not surprised by NOTE_TOO_LONG mid-sentence.
+ */
+export const NOTE_LENGTH_WARNING_BYTES = Math.floor(MAX_NOTE_CONTENT_BYTES * 0.9);
+
 export const noteContentSchema = z
   .object({
     templateId: z.string(),

@@ -168,6 +168,8 @@ export const savedDraftSchema = z.object({
   savedAt: isoTime,
   /** The text was kept beside a newer draft, as this workstation's side of a conflict. */
   keptBeside: z.literal(true).optional(),
+  /** The saved content's size (its JSON in UTF-8 bytes), against `MAX_NOTE_CONTENT_BYTES`. */
+  contentBytes: z.int().nonnegative(),
 });
 export type SavedDraftResult = z.infer<typeof savedDraftSchema>;
 

@@ -4,7 +4,7 @@ import { notes } from '../../../src/server/db/schema';
 import { publishTemplates } from '../../../src/server/records/templates';
 import { COPIED_FORWARD_MARK, hasCopiedText } from '../../../src/shared/notes/copy-forward';
 import { SOAP_TEMPLATE } from '../../../src/shared/notes/templates/builtin';
-import type { NoteContent } from '../../../src/shared/notes/content';
+import { NOTE_LENGTH_WARNING_BYTES, type NoteContent } from '../../../src/shared/notes/content';
 import { RpcError } from '../../../src/shared/rpc/errors';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { useClinic } from '../sync/helpers/clinic';
@@ -97,7 +97,10 @@ describe('writing notes', () => {
     const [clientId] = clientIds as [string];
     const draft = await rpc.call('notes.createDraft', { clientId, templateId: 'soap' });
     const kept = withSubjective(draft.content, 'What was said in session, saved.');
-    await rpc.call('notes.saveDraft', { noteId: draft.id, content: kept, baseRevision: 1 });
+    const short = await rpc.call('notes.saveDraft', { noteId: draft.id, content: kept, baseRevision: 1 });
+    // Each save says how large the note now is (the editor warns near the limit).
+    expect(short.contentBytes).toBe(Buffer.byteLength(JSON.stringify(kept)));
+    expect(short.contentBytes).toBeLessThan(NOTE_LENGTH_WARNING_BYTES);
     await synced(ws);
     const pendingBefore = ws.value<number>("SELECT count(*) FROM sync_outbox WHERE status = 'pending'");
 
@@ -116,7 +119,9 @@ describe('writing notes', () => {
 
     // Just under the limit (3.9 MB) it is saved, and reaches the clinic server.
     const longest = withSubjective(draft.content, 'A long but acceptable note. '.repeat(140_000));
-    await rpc.call('notes.saveDraft', { noteId: draft.id, content: longest, baseRevision: 2 });
+    const saved = await rpc.call('notes.saveDraft', { noteId: draft.id, content: longest, baseRevision: 2 });
+    expect(saved.contentBytes).toBe(Buffer.byteLength(JSON.stringify(longest)));
+    expect(saved.contentBytes).toBeGreaterThanOrEqual(NOTE_LENGTH_WARNING_BYTES);
     await synced(ws);
     const [onServer] = await env.database.db.select().from(notes).where(eq(notes.id, draft.id));
     expect(JSON.stringify(onServer?.content)).toContain('A long but acceptable note. '.repeat(1_000));
