@@ -71,6 +71,7 @@ export function startCore(options: CoreOptions): Core {
   // The session service follows the vault's state (it needs the vault, so it comes after it).
   let vaultChanged: (state: 'uninitialised' | 'locked' | 'unlocked' | 'unavailable') => void = () => undefined;
   let vaultCreating: () => void = () => undefined;
+  let vaultCreateFailed: () => void = () => undefined;
   const storeReady = openWorkstationStore({
     profileDir: options.profileDir,
     migrationsDir: options.migrationsDir,
@@ -91,6 +92,7 @@ export function startCore(options: CoreOptions): Core {
     },
     onLocking: (reason, graceMs) => emit('vault.locking', { reason, graceMs }),
     onCreating: () => vaultCreating(),
+    onCreateFailed: () => vaultCreateFailed(),
   });
 
   const syncService = new SyncService({
@@ -113,6 +115,7 @@ export function startCore(options: CoreOptions): Core {
   });
   vaultChanged = (state) => session.vaultChanged(state);
   vaultCreating = () => session.vaultCreating();
+  vaultCreateFailed = () => session.vaultCreateFailed();
   // Nothing may touch the cache once it starts locking: the engine stops first.
   void storeReady.then((store) => store.onBeforeLock(() => session.beforeLock())).catch(() => undefined);
 

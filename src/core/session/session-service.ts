@@ -155,6 +155,14 @@ export class SessionService {
     this.options.sync.beginInitialPull(pending.url, pending.response.accessToken);
   }
 
+  /**
+   * `vault.create` failed (VaultService's onCreateFailed): the pages downloaded for that cache
+   * are dropped now instead of waiting in memory; trying again downloads afresh.
+   */
+  vaultCreateFailed(): void {
+    this.options.sync.cancelInitialPull();
+  }
+
   /** The vault changed state (VaultService's onChange): keep a pending sign-in, start or stop sync. */
   vaultChanged(state: VaultStatus['state']): void {
     if (state !== 'unlocked') {

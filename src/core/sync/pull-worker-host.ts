@@ -174,6 +174,12 @@ export class PullWorker {
     this.early = { start, stream: this.pages(start) };
   }
 
+  /** Drop a pull begun early (`begin`) and the pages it holds; the thread stays. */
+  cancelEarly(): void {
+    this.early?.stream.close();
+    this.early = null;
+  }
+
   /** Run a pull from `request.cursor` on the worker (a thread still loading starts it when loaded). */
   pages(start: Omit<PullWorkerStart, 'type' | 'pull'>): PullPageStream {
     const early = this.early;

@@ -115,8 +115,9 @@ export class SyncService {
    * ~0.5 s, then the file and its tables): the initial sync's first pages are downloaded and
    * prepared meanwhile, on the worker started at sign-in, with the sign-in's access token and
    * the replica id the new cache will keep (`start`). At most the engine's lookahead of pages is
-   * held, in memory only, until the engine takes the pull over; if the cache is never made, they
-   * go with the worker (`stop`, or its expiry).
+   * held, in memory only, until the engine takes the pull over; if making the cache fails they
+   * are dropped at once (`cancelInitialPull`), and if it is never tried they go with the worker
+   * (`stop`, or its expiry).
    */
   beginInitialPull(serverUrl: URL, accessToken: string): void {
     // An engine given its own fetch never pulls through the worker's.
@@ -134,6 +135,15 @@ export class SyncService {
         cursor: null,
       }),
     );
+  }
+
+  /**
+   * The cache `beginInitialPull` downloaded for was not made (`vault.create` failed): its pages
+   * are dropped, the worker stays loaded, and the next attempt begins a pull of its own.
+   */
+  cancelInitialPull(): void {
+    this.proposedReplicaId = null;
+    this.preparedWorker?.worker.cancelEarly();
   }
 
   private takePreparedWorker(): PullWorker | undefined {

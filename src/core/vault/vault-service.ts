@@ -3,6 +3,7 @@ import type { VaultStatus } from '../../shared/vault/status';
 import type { Logger } from '../logging/logger';
 import type { LockReason, WorkstationStore } from '../store';
 import { IdleLock } from './idle-lock';
+import { requireAcceptable } from './key-vault';
 import { problemOf, storeErrorToRpc } from './rpc-errors';
 
 export interface VaultServiceOptions {
@@ -16,6 +17,8 @@ export interface VaultServiceOptions {
   onLocking(reason: LockReason, graceMs: number): void;
   /** A new cache is about to be made (`create`, before the key derivation): work that needs none of it may begin. */
   onCreating?(): void;
+  /** Making the cache failed after `onCreating`: what began for it is dropped. */
+  onCreateFailed?(): void;
 }
 
 /**
@@ -89,8 +92,15 @@ export class VaultService {
 
   async create(passphrase: string): Promise<VaultStatus> {
     const store = await this.requireStore();
+    // A passphrase the rules refuse begins nothing (no download for a cache that is not made).
+    await this.run(async () => requireAcceptable(passphrase));
     this.options.onCreating?.();
-    await this.run(() => store.vault.create(passphrase));
+    try {
+      await this.run(() => store.vault.create(passphrase));
+    } catch (error) {
+      this.options.onCreateFailed?.();
+      throw error;
+    }
     return this.unlocked();
   }
 

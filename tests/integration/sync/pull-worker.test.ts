@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { ClinicServerClient } from '../../../src/core/clinic/clinic-server-client';
 import { newReplicaId } from '../../../src/core/sync/replica';
 import { pullWorkerStart } from '../../../src/core/sync/sync-engine';
+import { DATABASE_FILE_NAME } from '../../../src/core/store/workstation-store';
 import { DEFAULT_SCRYPT } from '../../../src/core/vault/key-vault';
+import { RpcError } from '../../../src/shared/rpc/errors';
 import { auditLog } from '../../../src/server/db/schema';
 import type * as PullWorkerHost from '../../../src/core/sync/pull-worker-host';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
-import { waitFor } from '../../helpers/async';
+import { rejectionOf, waitFor } from '../../helpers/async';
 import { startProxy, useClinic } from './helpers/clinic';
 import { seedServerNotes } from './helpers/server-notes';
 import { PASSPHRASE, startWorkstation, type Workstation } from './helpers/workstation';
@@ -203,6 +205,64 @@ describe('the pull worker', () => {
       expect(pulls.length).toBeGreaterThan(2);
       expect(pulls.filter((pull) => pull.details['fromSeq'] === 0)).toHaveLength(1);
       expect(new Set(pulls.map((pull) => pull.details['replicaId']))).toEqual(new Set([replica]));
+    } finally {
+      await ws.stop();
+      await proxy.close();
+    }
+  });
+
+  it('a refused passphrase begins no download; a cache that cannot be made drops the pages begun for it, and the next try pulls afresh', async () => {
+    const { user, clientId } = await caseloadWithNotes(60);
+    const proxy = await startProxy(() => env.clinic.port);
+    // The product's key derivation (~0.5 s): the cache's file is made after it.
+    const ws = startWorkstation({ sync: SMALL_PAGES, scrypt: DEFAULT_SCRYPT });
+    const pullsFromStart = async () =>
+      (
+        await env.database.db
+          .select({ details: auditLog.details })
+          .from(auditLog)
+          .where(and(eq(auditLog.userId, user.id), eq(auditLog.action, 'sync.pull')))
+      ).filter((pull) => pull.details['fromSeq'] === 0);
+    try {
+      await ws.running.client.call('session.signIn', {
+        serverUrl: proxy.url,
+        username: user.username,
+        password: PASSWORD,
+      });
+      await waitFor(() => started.at(-1)?.available === true, 10_000);
+
+      // Too short: refused in words, and nothing was downloaded for it.
+      const weak = await rejectionOf(ws.running.client.call('vault.create', { passphrase: 'short' }), RpcError);
+      expect(weak.code).toBe('PASSPHRASE_TOO_WEAK');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(proxy.seen(/^POST \/sync\/pull /)).toBe(0);
+
+      // The download begins with the key derivation; meanwhile the folder where the new cache's
+      // file is made becomes unusable (a folder stands in its place), so making the cache fails.
+      const held = proxy.holdAnswer(/^POST \/sync\/pull /, 1);
+      const creating = rejectionOf(ws.running.client.call('vault.create', { passphrase: PASSPHRASE }), RpcError);
+      await held.reached;
+      const blocker = join(ws.profile, `${DATABASE_FILE_NAME}.creating`);
+      mkdirSync(blocker);
+      await creating;
+      held.release();
+      expect((await ws.running.client.call('vault.status', {})).state).toBe('uninitialised');
+      for (let i = 0; i < 100 && (await pullsFromStart()).length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const early = await pullsFromStart();
+      expect(early).toHaveLength(1);
+
+      // Tried again: a pull of its own from the start, under the new cache's replica id; the
+      // pages of the failed attempt were dropped, not reused.
+      rmSync(blocker, { recursive: true });
+      await ws.running.client.call('vault.create', { passphrase: PASSPHRASE });
+      await ws.waitForStatus((status) => status.state === 'synced', 15_000);
+      expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(60);
+      const replica = ws.value<string>("SELECT value FROM store_meta WHERE key = 'sync.replicaId'");
+      const pulls = await pullsFromStart();
+      expect(pulls).toHaveLength(2);
+      expect(early[0]!.details['replicaId']).not.toBe(replica);
+      expect(pulls.filter((pull) => pull.details['replicaId'] === replica)).toHaveLength(1);
     } finally {
       await ws.stop();
       await proxy.close();
