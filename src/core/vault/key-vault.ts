@@ -448,7 +448,7 @@ export function throttleDelayMs(failures: number): number {
   return Math.min(30_000 * 2 ** (failures - FREE_ATTEMPTS), 15 * 60_000);
 }
 
-/** Refuse a passphrase the rules do not accept (PASSPHRASE_WEAK), before anything is made. */
+/** Refuse a passphrase the rules do not accept (PASSPHRASE_TOO_WEAK), before anything is made. */
 export function requireAcceptable(passphrase: string): void {
   const assessment = assessPassphrase(passphrase);
   if (!assessment.acceptable) {
