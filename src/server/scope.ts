@@ -24,9 +24,11 @@ const strength: Record<ScopeRelation, number> = { caseload: 0, care_team: 1, sup
 /**
  * The assignments that put clients in a principal's scope: their own active caseload and
  * care-team rows; for a supervisor also those of the clinicians they supervise (one level).
- * An admin has no clinical scope. One indexed query (care_assignments_active_user_idx).
+ * An admin has no clinical scope (`clientsInScope` answers none; callers that use this condition
+ * in their own statement leave admins out themselves). One indexed query
+ * (care_assignments_active_user_idx).
  */
-function scopeCondition(principal: Principal) {
+export function scopeCondition(principal: Principal) {
   const own = eq(careAssignments.userId, principal.id);
   const active = isNull(careAssignments.removedAt);
   if (principal.role !== 'supervisor') return and(active, own);

@@ -1,19 +1,29 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { PgDialect, union } from 'drizzle-orm/pg-core';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Change, PullResponse, SyncProtocolVersion } from '../../shared/sync/protocol.js';
 import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, changes, conflicts, notes, records, replicas, supervisions, users } from '../db/schema.js';
+import {
+  careAssignments,
+  changes,
+  clients,
+  conflicts,
+  notes,
+  records,
+  replicas,
+  supervisions,
+  users,
+} from '../db/schema.js';
 import { int4, queryRawFields, text, type RawRow } from '../db/pglite-raw-fields.js';
 import { copyRawFields } from '../db/postgres-copy-fields.js';
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
-import { clientsInScope } from '../scope.js';
+import { scopeCondition } from '../scope.js';
 import { asciiJson } from './ascii-json.js';
 import { pullNoteRules } from './note-visibility.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
@@ -274,6 +284,8 @@ export async function pullChanges(
       now,
     );
 
+  // The cursor the replica sent (checked against the feed's head below), or none: a full pull.
+  const sent = input.cursor === null ? null : decodeCursor(input.cursor);
   // The assignments that decide this caller's scope: their own and, for a supervisor, those of
   // the clinicians they supervise (as in scope.ts).
   const own =
@@ -283,11 +295,52 @@ export async function pullChanges(
           sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`,
         )
       : eq(careAssignments.userId, principal.id);
-  // One statement (one snapshot): the replica, the feed's high-water mark and the newest
-  // scope-deciding change the caller may have seen — their assignments (and their
-  // supervisees') and, for a supervisor, the supervisions that began or ended. Every change at
-  // or below the high-water mark has committed (pushes are serialised), so the page read after
-  // it sees all of them.
+  // A client that joined the caller's scope after the cursor has history before it: the replica
+  // pulls in full. Joining happens by an assignment, or (supervisors) by gaining a supervisee.
+  const grown = sent
+    ? sql`(exists (select 1 from ${careAssignments} where ${and(
+        own,
+        isNull(careAssignments.removedAt),
+        sql`${epochUs(careAssignments.updatedAt)} > ${sent.assignmentsUs}`,
+      )})${
+        principal.role === 'supervisor'
+          ? sql` or exists (select 1 from ${supervisions} where ${and(
+              eq(supervisions.supervisorId, principal.id),
+              isNull(supervisions.removedAt),
+              sql`${epochUs(supervisions.updatedAt)} > ${sent.assignmentsUs}`,
+            )})`
+          : sql``
+      })`
+    : sql`false`;
+  // The clients in scope (scope.ts; an admin has none).
+  const scope =
+    principal.role === 'admin'
+      ? sql`null::text`
+      : sql`(select string_agg(distinct ${careAssignments.clientId}::text, ',') from ${careAssignments}
+              inner join ${clients} on ${clients.id} = ${careAssignments.clientId} where ${scopeCondition(principal)})`;
+  // Clients whose assignment was removed (since the cursor, with a margin), and every client of
+  // a clinician this caller stopped supervising (their scope came through them).
+  const since = sent ? sent.assignmentsUs - PURGE_MARGIN_US : null;
+  const left = sql`(select string_agg(u.client_id::text, ',') from (
+      select ${careAssignments.clientId} as client_id from ${careAssignments} where ${and(
+        own,
+        isNotNull(careAssignments.removedAt),
+        since !== null ? sql`${epochUs(careAssignments.updatedAt)} > ${since}` : undefined,
+      )}
+      union
+      select ${careAssignments.clientId} as client_id from ${careAssignments}
+        inner join ${supervisions} on ${supervisions.clinicianId} = ${careAssignments.userId}
+       where ${and(
+         eq(supervisions.supervisorId, principal.id),
+         isNotNull(supervisions.removedAt),
+         since !== null ? sql`${epochUs(supervisions.updatedAt)} > ${since}` : undefined,
+       )}) as u)`;
+  // One statement (one snapshot), where four once were (~7 ms of a PGlite server's time per
+  // pull, BENCHMARKS.md): the replica, the feed's high-water mark, the newest scope-deciding
+  // change the caller may have seen — their assignments (and their supervisees') and, for a
+  // supervisor, the supervisions that began or ended — whether the scope grew since the cursor,
+  // the scope, and the clients that left it. Every change at or below the high-water mark has
+  // committed (pushes are serialised), so the page read after it sees all of them.
   const [marks] = rowsOf<{
     headSeq: string;
     assignmentsUs: string | null;
@@ -295,13 +348,17 @@ export async function pullChanges(
     replicaUserId: string | null;
     replicaDeviceId: string | null;
     lastMutationId: number | null;
+    grown: boolean;
+    scopeIds: string | null;
+    leftIds: string | null;
   }>(
     await db.execute(sql`
       select (select coalesce(max(${changes.seq}), 0)::text from ${changes}) as "headSeq",
              (select max(${epochUs(careAssignments.updatedAt)})::text from ${careAssignments} where ${own}) as "assignmentsUs",
              (select max(${epochUs(supervisions.updatedAt)})::text from ${supervisions}
                where ${supervisions.supervisorId} = ${principal.id}) as "supervisionsUs",
-             r.user_id as "replicaUserId", r.device_id as "replicaDeviceId", r.last_mutation_id as "lastMutationId"
+             r.user_id as "replicaUserId", r.device_id as "replicaDeviceId", r.last_mutation_id as "lastMutationId",
+             ${grown} as "grown", ${scope} as "scopeIds", ${left} as "leftIds"
         from (select 1) as one
         left join ${replicas} r on r.replica_id = ${input.replicaId}`),
   );
@@ -318,7 +375,7 @@ export async function pullChanges(
 
   let cursor: PullCursor | null = null;
   if (input.cursor !== null) {
-    cursor = decodeCursor(input.cursor);
+    cursor = sent;
     if (!cursor || cursor.seq > headSeq) {
       await audit('denied', { reason: 'CURSOR_UNKNOWN' });
       return resyncAnswer('CURSOR_UNKNOWN');
@@ -326,60 +383,15 @@ export async function pullChanges(
   }
   const assignmentsUs = Math.max(Number(marks.assignmentsUs ?? 0), Number(marks.supervisionsUs ?? 0));
 
-  if (cursor) {
-    // A client that joined the caller's scope after the cursor has history before it: pull in
-    // full. Joining happens by an assignment, or (supervisors) by gaining a supervisee.
-    const supervisee =
-      principal.role === 'supervisor'
-        ? sql`exists (select 1 from ${supervisions} where ${and(
-            eq(supervisions.supervisorId, principal.id),
-            isNull(supervisions.removedAt),
-            sql`${epochUs(supervisions.updatedAt)} > ${cursor.assignmentsUs}`,
-          )})`
-        : sql`false`;
-    const [grown] = rowsOf<{ grown: boolean }>(
-      await db.execute(sql`
-        select exists (select 1 from ${careAssignments} where ${and(
-          own,
-          isNull(careAssignments.removedAt),
-          sql`${epochUs(careAssignments.updatedAt)} > ${cursor.assignmentsUs}`,
-        )}) or ${supervisee} as "grown"`),
-    );
-    if (grown?.grown) {
-      await audit('ok', { reason: 'SCOPE_CHANGED' });
-      return resyncAnswer('SCOPE_CHANGED');
-    }
+  if (cursor && marks.grown) {
+    await audit('ok', { reason: 'SCOPE_CHANGED' });
+    return resyncAnswer('SCOPE_CHANGED');
   }
 
-  const scopeIds = (await clientsInScope(db, principal)).map((client) => client.id);
+  // In the order clientsInScope gives (scope.ts): by id.
+  const scopeIds = marks.scopeIds ? marks.scopeIds.split(',').sort() : [];
   const inScope = new Set(scopeIds);
-
-  // Clients whose assignment was removed (since the cursor, with a margin), and every client of
-  // a clinician this caller stopped supervising (their scope came through them): one statement.
-  const since = cursor ? cursor.assignmentsUs - PURGE_MARGIN_US : null;
-  const removed = db
-    .selectDistinct({ clientId: careAssignments.clientId })
-    .from(careAssignments)
-    .where(
-      and(
-        own,
-        isNotNull(careAssignments.removedAt),
-        since !== null ? sql`${epochUs(careAssignments.updatedAt)} > ${since}` : undefined,
-      ),
-    );
-  const formerSupervisees = db
-    .selectDistinct({ clientId: careAssignments.clientId })
-    .from(careAssignments)
-    .innerJoin(supervisions, eq(supervisions.clinicianId, careAssignments.userId))
-    .where(
-      and(
-        eq(supervisions.supervisorId, principal.id),
-        isNotNull(supervisions.removedAt),
-        since !== null ? sql`${epochUs(supervisions.updatedAt)} > ${since}` : undefined,
-      ),
-    );
-  const leftScope = await union(removed, formerSupervisees);
-  const purgeIds = [...new Set(leftScope.map((row) => row.clientId))]
+  const purgeIds = [...new Set(marks.leftIds ? marks.leftIds.split(',') : [])]
     .filter((clientId) => !inScope.has(clientId))
     .sort();
   const purges: Change[] = purgeIds.map((clientId) => ({ op: 'purgeClient', clientId }));
