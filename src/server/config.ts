@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { MAX_PUSH_BODY_BYTES } from '../shared/sync/protocol.js';
 
 /** Tunables of the clinic server. Every field has a safe default (`resolveServerConfig`). */
@@ -23,8 +24,14 @@ export interface ServerConfig {
    * kept in the database (`server_keys`), so every instance on one database shares it.
    */
   jwtSecret?: string;
-  /** Trust X-Forwarded-For (only behind a reverse proxy you control). */
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For to believe: false (nobody, the default), or the addresses of the
+   * reverse proxies in front of this server, as IP addresses and CIDR ranges separated by commas
+   * (`parseTrustedProxies`; Fastify's `trustProxy`). Behind a proxy without it, every workstation
+   * has the proxy's address, so they all share one sign-in limit (`authRequestsPerMinute`).
+   * `true` believes anyone, which lets a client choose its own address: tests only.
+   */
+  trustProxy: boolean | string;
   /**
    * Pull pages read ahead for a workstation in a long pull (src/server/sync/pull-ahead.ts);
    * 0 turns reading ahead off.
@@ -63,4 +70,26 @@ export function resolveServerConfig(overrides: Partial<ServerConfig> = {}): Serv
     throw new Error('Token lifetimes must be positive');
   }
   return config;
+}
+
+/**
+ * The `--trust-proxy` value: IP addresses and CIDR ranges (e.g. `10.0.0.5,10.1.0.0/16`), checked
+ * and given back in Fastify's form. Throws an Error that names the entry it cannot read.
+ */
+export function parseTrustedProxies(text: string): string {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) throw new Error('--trust-proxy needs at least one address or CIDR range');
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || rest.length > 0 || !prefixOk) {
+      throw new Error(`--trust-proxy: "${entry}" is not an IP address or CIDR range`);
+    }
+  }
+  return entries.join(',');
 }

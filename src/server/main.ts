@@ -2,20 +2,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
-import { configForDatabase } from './config.js';
+import { configForDatabase, parseTrustedProxies } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createServerLogger } from './logger.js';
 import { loadTemplateFile } from './records/templates.js';
 
 /**
- * `npm run server -- [--data <dir>] [--port n] [--host h] [--cert f --key f] [--templates f]`
+ * `npm run server -- [--data <dir>] [--port n] [--host h] [--cert f --key f] [--templates f] [--trust-proxy a,b]`
  * DATABASE_URL selects PostgreSQL; otherwise PGlite in `<dir>` (default ./clinic-data).
  * Without a certificate the server speaks plain HTTP and binds to 127.0.0.1 unless told otherwise.
  * `--templates`: the clinic's own note templates (JSON, records/templates.ts), checked before
  * anything else starts: an invalid file stops the server with the problems listed.
+ * `--trust-proxy`: the reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed
+ * (config.ts `trustProxy`; docs/clinic-server.md).
  */
 const usage =
-  'Usage: npm run server -- [--data <dir>] [--port <n>] [--host <address>] [--cert <file> --key <file>] [--templates <file>]\n';
+  'Usage: npm run server -- [--data <dir>] [--port <n>] [--host <address>] [--cert <file> --key <file>] [--templates <file>]\n' +
+  '                         [--trust-proxy <address or CIDR>[,…]]\n';
 
 async function main(): Promise<void> {
   let values;
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
         cert: { type: 'string' },
         key: { type: 'string' },
         templates: { type: 'string' },
+        'trust-proxy': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -54,6 +58,16 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  let trustProxy: string | undefined;
+  if (values['trust-proxy'] !== undefined) {
+    try {
+      trustProxy = parseTrustedProxies(values['trust-proxy']);
+    } catch (error) {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
+  }
   const tls =
     values.cert !== undefined && values.key !== undefined
       ? { cert: readFileSync(values.cert), key: readFileSync(values.key) }
@@ -71,7 +85,7 @@ async function main(): Promise<void> {
     app = await buildServer({
       db: database.db,
       logger,
-      config: configForDatabase(database.kind),
+      config: { ...configForDatabase(database.kind), ...(trustProxy ? { trustProxy } : {}) },
       ...(tls ? { tls } : {}),
       ...(templates ? { templates } : {}),
     });

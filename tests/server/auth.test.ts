@@ -88,6 +88,53 @@ describe.each(BACKENDS)('auth over HTTP on loopback (%s)', (backend) => {
     server.advance(-16 * 60_000);
   });
 
+  it('believes X-Forwarded-For only from the proxies it is told to trust', async () => {
+    const user = await createUser(database.db);
+    const failFrom = (target: TestServer, address: string) =>
+      target.post(
+        '/auth/sign-in',
+        { username: user.username, password: 'wrong', deviceName: 'x' },
+        {
+          'x-forwarded-for': address,
+        },
+      );
+    const signInFrom = (target: TestServer, address: string) =>
+      target.post(
+        '/auth/sign-in',
+        { username: user.username, password: PASSWORD, deviceName: 'x' },
+        {
+          'x-forwarded-for': address,
+        },
+      );
+    // Behind a trusted proxy (this test's loopback), each workstation's own address counts:
+    // one locked out by its failures does not lock out another.
+    const behindProxy = await startTestServer(database.db, { signInMaxFailures: 3, trustProxy: '127.0.0.1' });
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await failFrom(behindProxy, '203.0.113.7')).status).toBe(401);
+      expect((await signInFrom(behindProxy, '203.0.113.7')).status).toBe(429);
+      expect((await signInFrom(behindProxy, '203.0.113.8')).status).toBe(200);
+    } finally {
+      await behindProxy.close();
+    }
+    // Trusting no proxy (the default), the header is the client's word and is ignored: a client
+    // cannot step out of its lockout by naming another address.
+    const other = await createUser(database.db);
+    for (let i = 0; i < 3; i += 1) {
+      const failed = await server.post(
+        '/auth/sign-in',
+        { username: other.username, password: 'wrong', deviceName: 'x' },
+        { 'x-forwarded-for': `198.51.100.${i + 1}` },
+      );
+      expect(failed.status).toBe(401);
+    }
+    const spoofed = await server.post(
+      '/auth/sign-in',
+      { username: other.username, password: PASSWORD, deviceName: 'x' },
+      { 'x-forwarded-for': '198.51.100.99' },
+    );
+    expect(spoofed.status).toBe(429);
+  });
+
   it('rotates refresh tokens; reusing an old one revokes the whole family', async () => {
     const user = await createUser(database.db);
     const session = await server.signIn(user.username);
