@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,25 +9,11 @@ import { DataDirInUseError, openDatabase, type Database } from '../../src/server
 import { devices, users } from '../../src/server/db/schema.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { startTestServer } from './helpers/fixtures.js';
+import { runScript } from './helpers/run-script.js';
 
 const backends = useBackends();
-const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
-const cli = path.join(root, 'src/server/admin/cli.ts');
-
-function spawnCli(args: string[], stdin = '', env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const { DATABASE_URL: _ignored, ...base } = process.env;
-    const child = spawn(tsx, [cli, ...args], { cwd: root, env: { ...base, ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const spawnCli = (args: string[], stdin = '', env: NodeJS.ProcessEnv = {}) =>
+  runScript('src/server/admin/cli.ts', args, { stdin, env });
 
 /** Run the CLI in-process against an open test database (no close: the test owns it). */
 async function run(database: Database, args: string[], stdin = '') {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { validateTemplate } from '../../src/shared/notes/index.js';
 import { templateRecordSchema } from '../../src/shared/sync/records.js';
 import { BACKENDS, useBackends, type TestDatabase } from './helpers/backends.js';
 import { createUser, startTestServer } from './helpers/fixtures.js';
+import { runServerMain } from './helpers/run-script.js';
 import { changesOf, putOf, syncClient } from './helpers/sync-session.js';
 
 /**
@@ -15,7 +15,6 @@ import { changesOf, putOf, syncClient } from './helpers/sync-session.js';
  * start as clinic-wide `template` records that every workstation pulls.
  */
 const backends = useBackends();
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const folder = mkdtempSync(path.join(tmpdir(), 'continuum-templates-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -181,16 +180,7 @@ describe('clinic templates file validation', () => {
     bad.sections[0]!.fields[0]!.labelKey = 'clinic.intakeReview.nowhere';
     const file = writeTemplates([bad]);
     const dataDir = path.join(folder, 'never-created');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/server/main.ts', '--templates', file, '--data', dataDir, '--port', '0'],
-      { cwd: repoRoot, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runServerMain(['--templates', file, '--data', dataDir, '--port', '0']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^The server could not start: .*templates-\d+\.json has invalid templates:/);
     expect(stderr).toMatch(/sections\.0\.fields\.0\.labelKey: no English text for "clinic\.intakeReview\.nowhere"/);

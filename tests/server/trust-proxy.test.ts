@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTrustedProxies } from '../../src/server/config.js';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
+import { runServerMain } from './helpers/run-script.js';
 
 describe('--trust-proxy', () => {
   it('takes IP addresses and CIDR ranges, IPv4 and IPv6, separated by commas', () => {
@@ -22,26 +19,14 @@ describe('--trust-proxy', () => {
   });
 
   it('stops the server before it opens anything when the value is not one', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/server/main.ts',
-        '--trust-proxy',
-        'everyone',
-        '--data',
-        '/nonexistent/never',
-        '--port',
-        '0',
-      ],
-      { cwd: repoRoot, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runServerMain([
+      '--trust-proxy',
+      'everyone',
+      '--data',
+      '/nonexistent/never',
+      '--port',
+      '0',
+    ]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^--trust-proxy: "everyone" is not an IP address or CIDR range\nUsage: npm run server/);
     expect(stdout).not.toMatch(/listening/);
