@@ -7,7 +7,7 @@ import {
   type MutationResult,
 } from '../../shared/sync/protocol';
 import type { WorkstationDb } from '../store/db';
-import { syncOutbox } from '../store/schema';
+import { storeMeta, syncOutbox } from '../store/schema';
 import type { PersistentClock } from './replica';
 
 export interface NewMutation {
@@ -20,7 +20,10 @@ export interface NewMutation {
 
 /** An outbox row the server (or a pull's acknowledgement) has just answered for. */
 export interface SettledMutation {
+  /** The row's own id (`sync_outbox.mutation_id`), not the id it was sent under. */
   mutationId: number;
+  /** The server's answer for it. */
+  result: MutationResult;
   name: string;
   clientId: string | null;
   entityType: string | null;
@@ -103,6 +106,12 @@ export interface OutboxCounts {
  * the clinic server has answered for it. Rejections and conflicts stay too, with their reason,
  * for the sync panel; nothing leaves the outbox unseen.
  */
+/**
+ * The mutation ids the server sees are the rows' own ids less a base (0 until a server forgets,
+ * see `rebase`), kept in `store_meta`.
+ */
+const MUTATION_ID_BASE_KEY = 'sync.mutationIdBase';
+
 export class Outbox {
   constructor(
     private readonly db: WorkstationDb,
@@ -193,8 +202,9 @@ export class Outbox {
         )
         .run();
     }
+    const base = this.base();
     return rows.map((row) => ({
-      mutationId: row.mutationId,
+      mutationId: row.mutationId - base,
       name: row.name as MutationName,
       clientId: row.clientId,
       args: row.args,
@@ -202,27 +212,66 @@ export class Outbox {
     }));
   }
 
-  /** A push went out (or failed to): count the attempt, keep the error code for the panel. */
+  /** A push went out (or failed to): count the attempt, keep the error code for the panel. Ids as sent. */
   markAttempt(mutationIds: number[], errorCode: string | null): void {
     if (mutationIds.length === 0) return;
+    const base = this.base();
     this.db
       .update(syncOutbox)
       .set({ attempts: sql`${syncOutbox.attempts} + 1`, sentAt: this.now(), lastErrorCode: errorCode })
-      .where(inArray(syncOutbox.mutationId, mutationIds))
+      .where(
+        inArray(
+          syncOutbox.mutationId,
+          mutationIds.map((id) => id + base),
+        ),
+      )
       .run();
   }
 
   /**
-   * Apply the server's per-mutation answers from a push, in one transaction. Only rows still
-   * pending change; the rows that did are returned.
+   * The server answered a push with a `lastMutationId` below the ids this outbox has left to send:
+   * it has forgotten changes it had acknowledged (its database was restored from a backup), and it
+   * takes no id after a gap. From now on the pending rows are sent under ids that follow on from
+   * `serverLast`. Returns false when nothing is pending or the ids already follow on (the gap is
+   * something else: the caller reports it).
+   */
+  rebase(serverLast: number): boolean {
+    const first = this.db
+      .select({ mutationId: syncOutbox.mutationId })
+      .from(syncOutbox)
+      .where(eq(syncOutbox.status, 'pending'))
+      .orderBy(asc(syncOutbox.mutationId))
+      .limit(1)
+      .get();
+    if (!first) return false;
+    const base = first.mutationId - (serverLast + 1);
+    if (base <= this.base()) return false;
+    const value = String(base);
+    this.db
+      .insert(storeMeta)
+      .values({ key: MUTATION_ID_BASE_KEY, value })
+      .onConflictDoUpdate({ target: storeMeta.key, set: { value } })
+      .run();
+    return true;
+  }
+
+  private base(): number {
+    const row = this.db.select().from(storeMeta).where(eq(storeMeta.key, MUTATION_ID_BASE_KEY)).get();
+    return row ? Number(row.value) : 0;
+  }
+
+  /**
+   * Apply the server's per-mutation answers from a push (ids as sent), in one transaction. Only
+   * rows still pending change; the rows that did are returned.
    */
   applyResults(results: MutationResult[]): SettledMutation[] {
     const at = this.now();
+    const base = this.base();
     const settled: SettledMutation[] = [];
     this.db.transaction((tx) => {
       for (const result of results) {
-        const where = and(eq(syncOutbox.mutationId, result.mutationId), eq(syncOutbox.status, 'pending'));
-        let rows: Array<Omit<SettledMutation, 'outcome'>>;
+        const where = and(eq(syncOutbox.mutationId, result.mutationId + base), eq(syncOutbox.status, 'pending'));
+        let rows: Array<Omit<SettledMutation, 'outcome' | 'result'>>;
         const returning = {
           mutationId: syncOutbox.mutationId,
           name: syncOutbox.name,
@@ -239,7 +288,7 @@ export class Outbox {
               .where(where)
               .returning(returning)
               .all();
-            settled.push(...rows.map((row) => ({ ...row, outcome: 'applied' as const })));
+            settled.push(...rows.map((row) => ({ ...row, result, outcome: 'applied' as const })));
             break;
           case 'conflict':
             rows = tx
@@ -248,7 +297,7 @@ export class Outbox {
               .where(where)
               .returning(returning)
               .all();
-            settled.push(...rows.map((row) => ({ ...row, outcome: 'conflict' as const })));
+            settled.push(...rows.map((row) => ({ ...row, result, outcome: 'conflict' as const })));
             break;
           case 'rejected':
             rows = tx
@@ -262,7 +311,7 @@ export class Outbox {
               .where(where)
               .returning(returning)
               .all();
-            settled.push(...rows.map((row) => ({ ...row, outcome: 'rejected' as const })));
+            settled.push(...rows.map((row) => ({ ...row, result, outcome: 'rejected' as const })));
             break;
         }
       }

@@ -515,13 +515,12 @@ export class SyncEngine {
       const settled = this.settle(() => this.options.outbox.applyResults(processed));
       for (const row of settled) {
         if (row.outcome === 'rejected') {
-          const result = processed.find((r) => r.mutationId === row.mutationId);
           this.options.log.warn(
             {
               code: 'MUTATION_REJECTED',
               mutationId: row.mutationId,
               mutation: row.name,
-              reason: result?.status === 'rejected' ? result.code : null,
+              reason: row.result.status === 'rejected' ? row.result.code : null,
             },
             'the server refused a change',
           );
@@ -529,7 +528,18 @@ export class SyncEngine {
       }
       sent += settled.length;
       if (settled.length === 0) {
-        // Nothing of the batch was processed: the server is behind this outbox (a gap).
+        // Nothing of the batch was processed: the server is behind this outbox (a gap). Its last
+        // id below what this outbox still has to send means it forgot changes it had acknowledged
+        // (restored from a backup): the pending changes follow on from its last instead, or they
+        // would wait for ids that no workstation will send again.
+        const first = batch[0]!.mutationId;
+        if (response.lastMutationId < first - 1 && this.options.outbox.rebase(response.lastMutationId)) {
+          this.options.log.warn(
+            { code: 'SERVER_BEHIND_OUTBOX', serverLastMutationId: response.lastMutationId, firstSent: first },
+            'the clinic server has forgotten acknowledged changes; pending changes are sent after its last',
+          );
+          continue;
+        }
         throw new EngineError('OUTBOX_GAP');
       }
     }

@@ -175,6 +175,48 @@ describe('pushing through failures', () => {
     expect([...processed.values()].every((times) => times === 1)).toBe(true);
     expect((await ws.running.client.call('sync.details', {})).rejected).toEqual([]);
   });
+
+  it('a clinic server restored from a backup that forgot acknowledged changes still takes the next ones', async () => {
+    const { user, clientId } = await clinician();
+    const { ws, proxy } = await device(user.username);
+    const replicaId = replicaOf(ws);
+    const before = [1, 2, 3].map((i) => ws.saveDraft(clientId, `before the restore ${i}`));
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+    const [acknowledged] = await env.database.db
+      .select({ last: replicas.lastMutationId })
+      .from(replicas)
+      .where(eq(replicas.replicaId, replicaId));
+    expect(acknowledged!.last).toBeGreaterThanOrEqual(3);
+
+    // The server goes back to a backup taken after the first of those changes: it has forgotten
+    // the other two (and that it had acknowledged them). Meanwhile the clinician writes offline.
+    proxy.cut();
+    await env.database.db
+      .update(replicas)
+      .set({ lastMutationId: acknowledged!.last - 2 })
+      .where(eq(replicas.replicaId, replicaId));
+    await env.database.db.delete(notes).where(inArray(notes.id, before.slice(1)));
+    const after = ws.saveDraft(clientId, 'written while the server was being restored');
+    proxy.restore();
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+
+    const [onServer] = await env.database.db.select({ content: notes.content }).from(notes).where(eq(notes.id, after));
+    expect(JSON.stringify(onServer?.content)).toContain('written while the server was being restored');
+    const [replica] = await env.database.db
+      .select({ last: replicas.lastMutationId })
+      .from(replicas)
+      .where(eq(replicas.replicaId, replicaId));
+    expect(replica!.last).toBe(acknowledged!.last - 1);
+    expect((await ws.running.client.call('sync.details', {})).rejected).toEqual([]);
+
+    // And the one after that follows on as usual.
+    const later = ws.saveDraft(clientId, 'after the restore');
+    await ws.running.client.call('sync.now', {});
+    await ws.waitForStatus((status) => status.state === 'synced' && status.pending === 0);
+    expect(await env.database.db.select({ id: notes.id }).from(notes).where(eq(notes.id, later))).toHaveLength(1);
+  });
 });
 
 describe('pulling through failures', () => {
