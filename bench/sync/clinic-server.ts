@@ -12,12 +12,11 @@ import { buildServer } from '../../src/server/app';
 import { configForDatabase, type ServerConfig } from '../../src/server/config';
 import { hashPassword } from '../../src/server/auth/passwords';
 import { openDatabase, type Database } from '../../src/server/db/database';
-import { careAssignments, clients, users } from '../../src/server/db/schema';
+import { careAssignments, users } from '../../src/server/db/schema';
 import { DEMO_PASSWORD, DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
-import { seedDemoClinic } from '../../src/server/demo/seed';
 import { createServerLogger } from '../../src/server/logger';
-import { eq } from 'drizzle-orm';
 import { serveParent } from './child';
+import { seedDemoCaseload } from './demo-caseload';
 
 export interface ClinicServerStart {
   dir: string;
@@ -118,22 +117,8 @@ const handlers = {
     );
     const { db } = database;
     const t0 = performance.now();
-    const seeded = await seedDemoClinic(db, {
-      clients: params.seed.clients,
-      notesPerClient: params.seed.notesPerClient,
-    });
-    if (seeded.status !== 'seeded') throw new Error('the benchmark needs an empty database');
     // One clinician holds the whole caseload: every seeded client on demo.clinician1's caseload.
-    const [caseloadUser] = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(users.username, DEMO_SIGN_IN_USERNAME));
-    if (!caseloadUser) throw new Error('demo clinician missing');
-    const clientIds = (await db.select({ id: clients.id }).from(clients).orderBy(clients.id)).map((c) => c.id);
-    await db
-      .insert(careAssignments)
-      .values(clientIds.map((clientId) => ({ userId: caseloadUser.id, clientId, kind: 'caseload' as const })))
-      .onConflictDoNothing();
+    const { clientIds, counts } = await seedDemoCaseload(db, params.seed);
     const loadUsers = params.loadUsers
       ? await addLoadUsers(db, params.loadUsers.count, params.loadUsers.clientsEach, clientIds)
       : [];
@@ -167,7 +152,7 @@ const handlers = {
       url: `http://127.0.0.1:${address.port}`,
       backend: database.kind,
       seedMs,
-      counts: { ...seeded.counts },
+      counts: { ...counts },
       caseloadUser: { username: DEMO_SIGN_IN_USERNAME, password: DEMO_PASSWORD, clients: clientIds.length },
       loadUsers,
     };

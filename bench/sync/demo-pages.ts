@@ -1,10 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { openDatabase as openServerDatabase } from '../../src/server/db/database';
-import { careAssignments, clients, users } from '../../src/server/db/schema';
-import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
-import { seedDemoClinic } from '../../src/server/demo/seed';
 import { pullChanges } from '../../src/server/sync/pull';
 import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
+import { seedDemoCaseload } from './demo-caseload';
 
 /**
  * The demo clinic's whole caseload as an initial sync receives it: seeded into an in-memory
@@ -16,18 +13,7 @@ import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
 export async function pullDemoPages(replicaId: string): Promise<Uint8Array[]> {
   const server = await openServerDatabase({ memory: true });
   try {
-    await seedDemoClinic(server.db, { clients: 60, notesPerClient: 333 });
-    const [user] = await server.db
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(users.username, DEMO_SIGN_IN_USERNAME));
-    if (!user) throw new Error('no demo clinician');
-    const clientIds = (await server.db.select({ id: clients.id }).from(clients)).map((c) => c.id);
-    await server.db
-      .insert(careAssignments)
-      .values(clientIds.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })))
-      .onConflictDoNothing();
-    const principal = { id: user.id, role: 'clinician' as const, deviceId: crypto.randomUUID() };
+    const { principal } = await seedDemoCaseload(server.db, { clients: 60, notesPerClient: 333 });
     const bodies: Uint8Array[] = [];
     for (let cursor: string | null = null; ;) {
       const answer = await pullChanges(

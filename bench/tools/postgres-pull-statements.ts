@@ -13,18 +13,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { openDatabase } from '../../src/server/db/database';
-import { careAssignments, clients, users } from '../../src/server/db/schema';
-import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
-import { seedDemoClinic } from '../../src/server/demo/seed';
 import { clientsInScope } from '../../src/server/scope';
 import { pageQuery, pullChanges } from '../../src/server/sync/pull';
 import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
 import { startPostgres } from '../../tests/server/helpers/postgres';
 import { median } from '../sync/stats';
+import { seedDemoCaseload } from '../sync/demo-caseload';
 
 const { values } = parseArgs({
   options: {
@@ -50,15 +47,7 @@ try {
   const database = await openDatabase({ databaseUrl: url });
   const { db } = database;
   process.stderr.write(`seeding 60 clients × ${notesPerClient} notes…\n`);
-  await seedDemoClinic(db, { clients: 60, notesPerClient });
-  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.username, DEMO_SIGN_IN_USERNAME));
-  if (!user) throw new Error('no demo clinician');
-  const clientIds = (await db.select({ id: clients.id }).from(clients)).map((c) => c.id);
-  await db
-    .insert(careAssignments)
-    .values(clientIds.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })))
-    .onConflictDoNothing();
-  const principal = { id: user.id, role: 'clinician' as const, deviceId: crypto.randomUUID() };
+  const { principal } = await seedDemoCaseload(db, { clients: 60, notesPerClient });
   const probe = new pg.Client({ connectionString: url });
   await probe.connect();
   await probe.query('VACUUM ANALYZE');

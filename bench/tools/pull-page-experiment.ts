@@ -18,17 +18,14 @@
  * A tool for the server's owners (see BENCHMARKS.md, "Sync"), not a product code path.
  */
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import { appendAudit } from '../../src/server/audit/chain';
 import { openDatabase } from '../../src/server/db/database';
-import { careAssignments, clients, users } from '../../src/server/db/schema';
-import { DEMO_SIGN_IN_USERNAME } from '../../src/server/demo/credentials';
-import { seedDemoClinic } from '../../src/server/demo/seed';
 import { clientsInScope } from '../../src/server/scope';
 import { pullChanges } from '../../src/server/sync/pull';
 import { SYNC_PROTOCOL_VERSION } from '../../src/shared/sync/protocol';
 import { CLINIC_WIDE_ENTITIES } from '../../src/shared/sync/records';
 import { median } from '../sync/stats';
+import { seedDemoCaseload } from '../sync/demo-caseload';
 
 const { values } = parseArgs({
   options: {
@@ -43,15 +40,7 @@ const runs = Number(values.runs);
 const database = await openDatabase(values['data-dir'] ? { dataDir: values['data-dir'] } : { memory: true });
 const { db } = database;
 process.stderr.write(`seeding 60 clients × ${notesPerClient} notes…\n`);
-await seedDemoClinic(db, { clients: 60, notesPerClient });
-const [user] = await db.select({ id: users.id }).from(users).where(eq(users.username, DEMO_SIGN_IN_USERNAME));
-if (!user) throw new Error('no demo clinician');
-const clientIds = (await db.select({ id: clients.id }).from(clients)).map((c) => c.id);
-await db
-  .insert(careAssignments)
-  .values(clientIds.map((clientId) => ({ userId: user.id, clientId, kind: 'caseload' as const })))
-  .onConflictDoNothing();
-const principal = { id: user.id, role: 'clinician' as const, deviceId: crypto.randomUUID() };
+const { principal } = await seedDemoCaseload(db, { clients: 60, notesPerClient });
 const pg = (db as unknown as { $client: { query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }> } })
   .$client;
 

@@ -225,8 +225,7 @@ const dialect = new PgDialect();
  * One page (`pageQuery`), its JSON kept as bytes from the database to the socket: on PGlite
  * through its wire protocol with binary results (../db/pglite-raw-fields.ts), on PostgreSQL with
  * `COPY … TO STDOUT (FORMAT binary)` (../db/postgres-copy-fields.ts), where an ordinary query
- * would have node-postgres decode the text and the answer encode it back. Any other client
- * (none today) reads it as text.
+ * would have node-postgres decode the text and the answer encode it back.
  */
 async function readPage(
   db: ServerDb,
@@ -246,24 +245,9 @@ async function readPage(
     const { sql: statement, params } = dialect.sqlToQuery(query);
     return pageOf(await copyRawFields(client, statement, params));
   }
-  const rows = rowsOf<{ read: number | null; lastSeq: string | null; clientIds: string | null; change: string | null }>(
-    await db.execute(query),
-  );
-  return pageOf(
-    rows.map((row) => [
-      row.read === null ? null : int4Bytes(row.read),
-      row.lastSeq === null ? null : Buffer.from(row.lastSeq),
-      row.clientIds === null ? null : Buffer.from(row.clientIds),
-      row.change === null ? null : Buffer.from(row.change),
-    ]),
-  );
+  // openDatabase (../db/database.ts) opens nothing else.
+  throw new Error('the pull reads pages from PGlite or a node-postgres pool only');
 }
-
-const int4Bytes = (value: number): Uint8Array => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeInt32BE(value);
-  return bytes;
-};
 
 const COMMA = Buffer.from(',');
 
