@@ -22,18 +22,25 @@ export interface ScopedClient {
 const strength: Record<ScopeRelation, number> = { caseload: 0, care_team: 1, supervisee: 2 };
 
 /**
- * The assignments that put clients in a principal's scope: their own active caseload and
- * care-team rows; for a supervisor also those of the clinicians they supervise (one level).
- * An admin has no clinical scope (`clientsInScope` answers none; callers that use this condition
- * in their own statement leave admins out themselves). One indexed query
- * (care_assignments_active_user_idx).
+ * The assignment rows that decide a principal's scope, removed ones included: their own and, for
+ * a supervisor, those of the clinicians they supervise (one level). The pull reads removed ones
+ * too (what left the scope, and when the scope last changed).
+ */
+export function scopeAssignments(principal: Principal) {
+  const own = eq(careAssignments.userId, principal.id);
+  if (principal.role !== 'supervisor') return own;
+  const supervisees = sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`;
+  return or(own, supervisees);
+}
+
+/**
+ * The assignments that put clients in a principal's scope: the active rows of
+ * `scopeAssignments`, caseload and care team. An admin has no clinical scope (`clientsInScope`
+ * answers none; callers that use this condition in their own statement leave admins out
+ * themselves). One indexed query (care_assignments_active_user_idx).
  */
 export function scopeCondition(principal: Principal) {
-  const own = eq(careAssignments.userId, principal.id);
-  const active = isNull(careAssignments.removedAt);
-  if (principal.role !== 'supervisor') return and(active, own);
-  const supervisees = sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`;
-  return and(active, or(own, supervisees));
+  return and(isNull(careAssignments.removedAt), scopeAssignments(principal));
 }
 
 export async function clientsInScope(db: ServerDb, principal: Principal): Promise<ScopedClient[]> {

@@ -90,29 +90,17 @@ describe.each(BACKENDS)('auth over HTTP on loopback (%s)', (backend) => {
 
   it('believes X-Forwarded-For only from the proxies it is told to trust', async () => {
     const user = await createUser(database.db);
-    const failFrom = (target: TestServer, address: string) =>
-      target.post(
-        '/auth/sign-in',
-        { username: user.username, password: 'wrong', deviceName: 'x' },
-        {
-          'x-forwarded-for': address,
-        },
-      );
-    const signInFrom = (target: TestServer, address: string) =>
-      target.post(
-        '/auth/sign-in',
-        { username: user.username, password: PASSWORD, deviceName: 'x' },
-        {
-          'x-forwarded-for': address,
-        },
-      );
+    const signInFrom = (target: TestServer, username: string, password: string, address: string) =>
+      target.post('/auth/sign-in', { username, password, deviceName: 'x' }, { 'x-forwarded-for': address });
     // Behind a trusted proxy (this test's loopback), each workstation's own address counts:
     // one locked out by its failures does not lock out another.
     const behindProxy = await startTestServer(database.db, { signInMaxFailures: 3, trustProxy: '127.0.0.1' });
     try {
-      for (let i = 0; i < 3; i += 1) expect((await failFrom(behindProxy, '203.0.113.7')).status).toBe(401);
-      expect((await signInFrom(behindProxy, '203.0.113.7')).status).toBe(429);
-      expect((await signInFrom(behindProxy, '203.0.113.8')).status).toBe(200);
+      for (let i = 0; i < 3; i += 1) {
+        expect((await signInFrom(behindProxy, user.username, 'wrong', '203.0.113.7')).status).toBe(401);
+      }
+      expect((await signInFrom(behindProxy, user.username, PASSWORD, '203.0.113.7')).status).toBe(429);
+      expect((await signInFrom(behindProxy, user.username, PASSWORD, '203.0.113.8')).status).toBe(200);
     } finally {
       await behindProxy.close();
     }
@@ -120,18 +108,9 @@ describe.each(BACKENDS)('auth over HTTP on loopback (%s)', (backend) => {
     // cannot step out of its lockout by naming another address.
     const other = await createUser(database.db);
     for (let i = 0; i < 3; i += 1) {
-      const failed = await server.post(
-        '/auth/sign-in',
-        { username: other.username, password: 'wrong', deviceName: 'x' },
-        { 'x-forwarded-for': `198.51.100.${i + 1}` },
-      );
-      expect(failed.status).toBe(401);
+      expect((await signInFrom(server, other.username, 'wrong', `198.51.100.${i + 1}`)).status).toBe(401);
     }
-    const spoofed = await server.post(
-      '/auth/sign-in',
-      { username: other.username, password: PASSWORD, deviceName: 'x' },
-      { 'x-forwarded-for': '198.51.100.99' },
-    );
+    const spoofed = await signInFrom(server, other.username, PASSWORD, '198.51.100.99');
     expect(spoofed.status).toBe(429);
   });
 

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Change, PullResponse, SyncProtocolVersion } from '../../shared/sync/protocol.js';
@@ -8,22 +8,12 @@ import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import {
-  careAssignments,
-  changes,
-  clients,
-  conflicts,
-  notes,
-  records,
-  replicas,
-  supervisions,
-  users,
-} from '../db/schema.js';
+import { careAssignments, changes, clients, conflicts, notes, records, replicas, supervisions } from '../db/schema.js';
 import { int4, queryRawFields, text, type RawRow } from '../db/pglite-raw-fields.js';
 import { copyRawFields } from '../db/postgres-copy-fields.js';
 import { ApiError } from '../errors.js';
 import { STORED_ENTITIES } from '../records/store.js';
-import { scopeCondition } from '../scope.js';
+import { scopeAssignments, scopeCondition } from '../scope.js';
 import { asciiJson } from './ascii-json.js';
 import { pullNoteRules } from './note-visibility.js';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
@@ -304,15 +294,8 @@ export async function pullChanges(
 
   // The cursor the replica sent (checked against the feed's head below), or none: a full pull.
   const sent = input.cursor === null ? null : decodeCursor(input.cursor);
-  // The assignments that decide this caller's scope: their own and, for a supervisor, those of
-  // the clinicians they supervise (as in scope.ts).
-  const own =
-    principal.role === 'supervisor'
-      ? or(
-          eq(careAssignments.userId, principal.id),
-          sql`${careAssignments.userId} in (select ${users.id} from ${users} where ${users.supervisorId} = ${principal.id})`,
-        )
-      : eq(careAssignments.userId, principal.id);
+  // The assignments that decide this caller's scope, removed ones included (scope.ts).
+  const own = scopeAssignments(principal);
   // A client that joined the caller's scope after the cursor has history before it: the replica
   // pulls in full. Joining happens by an assignment, or (supervisors) by gaining a supervisee.
   const grown = sent
