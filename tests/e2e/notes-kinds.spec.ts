@@ -89,8 +89,13 @@ test('an IOP group note files each attending member’s part to their own chart'
 
   // The other member's chart has their own part, without the first member.
   await openChartByName(app, member2);
-  const entry = app.getByRole('region', { name: 'Recent notes' }).getByRole('listitem').first();
-  await expect(entry.getByRole('link', { name: /^IOP group note · / })).toBeVisible();
+  // Found by its session's time: a later session of today's (a seeded afternoon group, say) sorts
+  // above it, so it need not be the first entry.
+  const entry = app
+    .getByRole('region', { name: 'Recent notes' })
+    .getByRole('listitem')
+    .filter({ has: app.getByRole('link', { name: /^IOP group note · .*\b10:00\b/ }) });
+  await expect(entry).toHaveCount(1);
   await expect(entry.getByText('Signed', { exact: true })).toBeVisible();
   await entry.getByRole('link').click();
   await expect(main.getByText('Engaged throughout (second member).')).toBeVisible();

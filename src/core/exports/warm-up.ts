@@ -101,6 +101,7 @@ export async function warmUpPdfRenderer(rounds = 2): Promise<void> {
         addendumCount: 1,
         proposalCount: 0,
         sessionDate: '2000-01-01',
+        sessionTime: '09:00',
         authorId: WARM_UP_ID,
         authorName: 'A',
         isOwn: true,

@@ -33,6 +33,7 @@ export interface NoteRow {
   created_at: string;
   updated_at: string;
   session_date: string | null;
+  session_time: string | null;
   client_name: string | null;
   author_name: string | null;
   author_supervisor_id: string | null;
@@ -50,6 +51,7 @@ export const SUMMARY_COLUMNS = `
   n.late_entry, n.content, n.content_hash, n.signed_at, n.signed_by, n.server_version, n.draft_revision,
   n.last_saved_device_id, n.last_saved_at, n.created_at, n.updated_at,
   CASE WHEN json_valid(n.content) THEN json_extract(n.content, '$.encounter.date') END AS session_date,
+  CASE WHEN json_valid(n.content) THEN json_extract(n.content, '$.encounter.startTime') END AS session_time,
   ${CLIENT_NAME} AS client_name,
   s.display_name AS author_name, s.supervisor_id AS author_supervisor_id,
   (SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id AND a.status = 'signed' AND a.proposal = 0) AS addendum_count,
@@ -118,6 +120,7 @@ export function parseContent(raw: string): NoteContent | null {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function iso(value: string): string {
   const ms = Date.parse(value);
@@ -154,6 +157,7 @@ export function toSummary(row: NoteRow, me: string | null): NoteSummary {
     addendumCount: row.addendum_count,
     proposalCount: row.proposal_count,
     sessionDate: row.session_date && DATE.test(row.session_date) ? row.session_date : null,
+    sessionTime: row.session_time && TIME.test(row.session_time) ? row.session_time : null,
     authorId: row.author_id,
     authorName: row.author_name,
     isOwn: me !== null && row.author_id === me,

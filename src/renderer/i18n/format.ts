@@ -23,6 +23,21 @@ export function formatDate(value: string, language: string): string {
   return new Intl.DateTimeFormat(language, { day: 'numeric', month: 'short', year: 'numeric' }).format(date);
 }
 
+/**
+ * A session's date with its start time when known (`YYYY-MM-DD` and `HH:MM`, both the clinic's
+ * wall clock, no time zone): two notes of one day are told apart by their time.
+ */
+export function formatSessionStart(date: string, time: string | null | undefined, language: string): string {
+  if (!time || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return formatDate(date, language);
+  return new Intl.DateTimeFormat(language, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(new Date(`${date}T${time}:00`));
+}
+
 /** "3 days ago", "in 2 hours", "yesterday"… */
 export function formatRelative(iso: string, language: string, now: number = Date.now()): string {
   const diff = Date.parse(iso) - now;

@@ -16,7 +16,7 @@ import { IconSearch } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { NOTE_STATUS_FILTERS, type NoteStatusFilter, type NoteSummary } from '../../shared/notes/rpc';
-import { errorText, formatDate } from '../i18n/format';
+import { errorText, formatSessionStart } from '../i18n/format';
 import { useRpcQuery } from '../rpc/hooks';
 import { Page } from '../shell/Page';
 import { highlightSegments } from './highlight';
@@ -230,7 +230,9 @@ function NoteRow({ note, children }: { note: NoteSummary; children?: React.React
             <Text size="xs" c="dimmed">
               {[
                 note.sessionDate
-                  ? t('notes.editor.session', { date: formatDate(note.sessionDate, i18n.language) })
+                  ? t('notes.editor.session', {
+                      date: formatSessionStart(note.sessionDate, note.sessionTime, i18n.language),
+                    })
                   : null,
                 note.authorName ? t('client.byAuthor', { name: note.authorName }) : null,
               ]

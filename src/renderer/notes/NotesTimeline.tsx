@@ -3,7 +3,7 @@ import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { errorText, formatDate } from '../i18n/format';
+import { errorText, formatDate, formatSessionStart } from '../i18n/format';
 import { useRpcQuery } from '../rpc/hooks';
 import { NewNoteDialog } from './NewNoteDialog';
 import { NoteBadges } from './NoteBadges';
@@ -53,7 +53,9 @@ export function NotesTimeline({ clientId, clientName }: { clientId: string; clie
                 <div>
                   <Anchor component={Link} to={`/notes/${note.id}`} size="sm" fw={600}>
                     {templateName(t, templates.data?.templates, note.templateId)}
-                    {note.sessionDate ? ` · ${formatDate(note.sessionDate, i18n.language)}` : ''}
+                    {note.sessionDate
+                      ? ` · ${formatSessionStart(note.sessionDate, note.sessionTime, i18n.language)}`
+                      : ''}
                   </Anchor>
                   <Text size="xs" c="dimmed">
                     {[

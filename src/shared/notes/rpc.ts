@@ -40,6 +40,11 @@ export const noteSummarySchema = z.object({
   proposalCount: z.int().nonnegative(),
   /** The encounter date (YYYY-MM-DD) when set. */
   sessionDate: isoDate.nullable(),
+  /** The encounter's start time (HH:MM, the clinic's wall clock) when set: two notes on one day tell apart. */
+  sessionTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
   authorId: uuid,
   authorName: z.string().nullable(),
   /** Written by the signed-in clinician. */

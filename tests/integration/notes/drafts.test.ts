@@ -223,6 +223,8 @@ describe('writing notes', () => {
 
     const ofB = (await rpc.call('notes.list', { clientId: b })).notes;
     expect(ofB).toHaveLength(1);
+    // Listed with the session's date and start time (two notes of one day are told apart).
+    expect(ofB[0]).toMatchObject({ sessionDate: '2026-03-02', sessionTime: '09:00' });
     const filedB = await rpc.call('notes.get', { noteId: ofB[0]!.id });
     expect(filedB.status).toBe('signed');
     expect(Object.keys(filedB.content.members ?? {})).toEqual([b]);
