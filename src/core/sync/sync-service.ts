@@ -199,7 +199,9 @@ export class SyncService {
     const engine = this.engine;
     this.engine = null;
     await Promise.all([engine?.stop(), this.dropPreparedWorker()]);
-    this.unstick();
+    // An engine started meanwhile (an unlock right after a lock, before the locked round had
+    // unwound) owns the badge now: its "Syncing" must not turn into the old round's "Synced".
+    if (!this.running) this.unstick();
   }
 
   /** A round cut short by a stop never said how it ended: the badge goes back to the last state it settled on. */

@@ -170,6 +170,64 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
   });
 
+  it('unlocking while the locked round is still unwinding: the badge says Syncing until the new round ends', async () => {
+    const user = await createUser(env.database.db);
+    const clientId = await createClient(env.database.db);
+    await assign(env.database.db, user.id, clientId, 'caseload');
+    // Pulls can be held; a held one ignores the lock's abort until released (a round that takes
+    // its time to unwind, as on a busy machine). The event stream stays closed: pokes would
+    // start rounds of their own.
+    const gates: Array<{ reached: () => void; open: Promise<void> }> = [];
+    const holds: Array<{ reached: Promise<void>; release: () => void }> = [];
+    const holdNextPull = () => {
+      let reached = () => undefined as void;
+      let release = () => undefined as void;
+      const hold = {
+        reached: new Promise<void>((resolve) => (reached = resolve)),
+        open: new Promise<void>((resolve) => (release = resolve)),
+      };
+      gates.push({ reached, open: hold.open });
+      holds.push({ reached: hold.reached, release });
+      return holds.at(-1)!;
+    };
+    onTestFinished(() => holds.forEach((hold) => hold.release()));
+    const gated: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith('/sync/events')) {
+        return new Promise<Response>((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        );
+      }
+      const gate = url.endsWith('/sync/pull') ? gates.shift() : undefined;
+      if (gate) {
+        gate.reached();
+        await gate.open;
+      }
+      return fetch(input, init);
+    };
+    const ws = startWorkstation({ sync: { fetch: gated, pageLimit: 20, intervalMs: 60_000 } });
+    await ws.setUp(env.clinic.url, user.username);
+    const seeded = await seedNotes(clientId, user.id, 60, 'dunlin');
+    const { client } = ws.running;
+
+    const old = holdNextPull();
+    void client.call('sync.now', {});
+    await old.reached;
+    await client.call('vault.lock', {});
+    const fresh = holdNextPull();
+    await client.call('vault.unlock', { passphrase: PASSPHRASE });
+    await fresh.reached;
+    expect(ws.running.core.sync.status().state).toBe('syncing');
+    // The locked round now unwinds; the new one is still pulling: the badge must not say Synced.
+    old.release();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ws.running.core.sync.status().state).toBe('syncing');
+
+    fresh.release();
+    await ws.waitForStatus((status) => status.state === 'synced');
+    expect(ws.value('SELECT count(*) FROM session_notes WHERE client_id = ?', clientId)).toBe(seeded.length);
+  });
+
   it('refuses a sign-in with a wrong password or an insecure address, in words', async () => {
     const user = await createUser(env.database.db);
     const ws = startWorkstation();
