@@ -12,7 +12,7 @@ import { type DemoCounts, seedDemoClinic } from '../../src/server/demo/seed';
  */
 export async function seedDemoCaseload(
   db: ServerDb,
-  seed: { clients: number; notesPerClient: number },
+  seed: { clients: number; notesPerClient: number; now?: Date },
 ): Promise<{ principal: RequestPrincipal; clientIds: string[]; counts: DemoCounts }> {
   const seeded = await seedDemoClinic(db, seed);
   if (seeded.status !== 'seeded') throw new Error('the benchmark needs an empty database');

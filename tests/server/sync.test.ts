@@ -121,8 +121,9 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     expect(await noteRows(noteId)).toEqual([
       { version: 2, status: 'draft', content: { text: 'second' }, content_hash: null },
     ]);
+    // The feed keeps the note's latest change only (migration 0012): version 2, once.
     const feed = await database.raw(`select version from changes where entity_id = $1 order by seq`, [noteId]);
-    expect(feed.map((row) => row['version'])).toEqual([1, 2]);
+    expect(feed.map((row) => row['version'])).toEqual([2]);
   });
 
   it('applies the same batch sent twice at once exactly once (row lock on the replica)', async () => {
@@ -134,8 +135,8 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     const statuses = answers.map((answer) => answer.results.map((r) => r.status).join(',')).sort();
     expect(statuses).toEqual(['applied,applied', 'duplicate,duplicate', 'duplicate,duplicate']);
     expect(await noteRows(noteId)).toMatchObject([{ version: 2, content: { text: 'two' } }]);
-    const feed = await database.raw(`select count(*)::int as n from changes where entity_id = $1`, [noteId]);
-    expect(feed[0]?.['n']).toBe(2);
+    const feed = await database.raw(`select version from changes where entity_id = $1`, [noteId]);
+    expect(feed.map((row) => row['version'])).toEqual([2]);
   });
 
   it('refuses gapped and reordered ids and applies nothing past the gap', async () => {
@@ -307,6 +308,52 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     expect(collapsed.changes).toEqual([
       expect.objectContaining({ id: n2, version: 3, data: expect.objectContaining({ content: { text: 'two c' } }) }),
     ]);
+  });
+
+  it('keeps one feed row per record however often a draft is saved; every cursor still gets its latest state once', async () => {
+    const { alice, aliceClient } = await world();
+    const writer = await session(alice.username);
+    const noteId = randomUUID();
+    /** Every page from `cursor` to the end of the feed, for a device of alice's. */
+    async function drain(s: Session, cursor: string | null): Promise<{ notes: Change[]; cursor: string }> {
+      const notes: Change[] = [];
+      for (;;) {
+        const page = okPull(await pull(s, cursor, 50));
+        notes.push(...notesOf(page.changes).filter((c) => c.op !== 'purgeClient' && c.id === noteId));
+        cursor = page.cursor;
+        if (!page.hasMore) return { notes, cursor };
+      }
+    }
+    const before = await session(alice.username);
+    const { cursor: beforeCursor } = await drain(before, null);
+
+    // Autosaves: one push per save, as the engine sends them while the clinician types.
+    const middle = await session(alice.username);
+    let middleCursor: string | null = null;
+    for (let version = 1; version <= 12; version += 1) {
+      await push(
+        writer,
+        mutations(writer, draft(aliceClient, noteId, `save ${version}`, version === 1 ? null : version - 1)),
+      );
+      if (version === 3) middleCursor = (await drain(middle, null)).cursor;
+    }
+    const feed = await database.raw(`select version from changes where entity = 'note' and entity_id = $1`, [noteId]);
+    expect(feed.map((row) => row['version'])).toEqual([12]);
+    const [rows] = await database.raw(
+      `select count(*)::int as "rows", count(distinct (entity, entity_id))::int as "records" from changes`,
+    );
+    expect(rows?.['rows']).toBe(rows?.['records']);
+
+    // A device that pulled before the first save, one that pulled after the third, and a new one:
+    // each receives the note once, as last saved.
+    const latest = expect.objectContaining({
+      op: 'put',
+      version: 12,
+      data: expect.objectContaining({ content: { text: 'save 12' }, version: 12 }),
+    });
+    expect((await drain(before, beforeCursor)).notes).toEqual([latest]);
+    expect((await drain(middle, middleCursor)).notes).toEqual([latest]);
+    expect((await drain(await session(alice.username), null)).notes).toEqual([latest]);
   });
 
   it('answers resyncRequired for a garbled or unknown cursor', async () => {

@@ -350,6 +350,9 @@ export const conflicts = pgTable(
 /**
  * The change feed that pulls read: one row per applied write, in the same transaction, in
  * commit order (pushes are serialised, so `seq` order is commit order). The pull cursor is a seq.
+ * Only each record's latest change is kept: a trigger deletes the rows a new one supersedes
+ * (same entity and id, lower seq, version not higher; migration 0012), so a draft saved a
+ * hundred times is one row, not a hundred that every initial sync would read and skip.
  */
 export const changes = pgTable(
   'changes',
@@ -362,7 +365,7 @@ export const changes = pgTable(
     op: changeOp('op').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('changes_client_seq_idx').on(t.clientId, t.seq)],
+  (t) => [index('changes_client_seq_idx').on(t.clientId, t.seq), index('changes_entity_seq_idx').on(t.entityId, t.seq)],
 );
 
 /**
