@@ -18,6 +18,11 @@ export type Backend = (typeof BACKENDS)[number];
 export interface TestDatabase extends Database {
   /** Run raw SQL as the superuser (PostgreSQL) or on the PGlite connection. */
   raw(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * The same data opened again, as a server start opens it (migrations not yet recorded as
+   * applied run now): PostgreSQL's database itself, a PGlite copy of this one's data directory.
+   */
+  reopen(): Promise<TestDatabase>;
 }
 
 type PgliteClient = {
@@ -64,35 +69,44 @@ export function useBackends(): { open(backend: Backend): Promise<TestDatabase> }
     await cluster?.stop();
   }, 60_000);
 
+  async function postgres(url: string): Promise<TestDatabase> {
+    const base = await openDatabase({ databaseUrl: url, poolSize: 5 });
+    const client = new pg.Pool({ connectionString: url, max: 1 });
+    const database: TestDatabase = {
+      ...base,
+      raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
+      reopen: () => postgres(url),
+      close: async () => {
+        await client.end();
+        await base.close();
+      },
+    };
+    opened.push(database);
+    return database;
+  }
+
+  async function pglite(image: Blob): Promise<TestDatabase> {
+    // Migrations still run (and find nothing to do on the template) on the loaded image.
+    const base = await openDatabase({ memory: true, loadDataDir: image });
+    // The PGlite instance behind drizzle: raw SQL on the same (only) connection.
+    const client = pgliteClient(base);
+    const database: TestDatabase = {
+      ...base,
+      raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
+      reopen: async () => pglite(await client.dumpDataDir('none')),
+    };
+    opened.push(database);
+    return database;
+  }
+
   return {
     async open(backend) {
-      let database: TestDatabase;
       if (backend === 'postgres') {
         if (!cluster) throw new Error('PostgreSQL cluster not started');
         counter += 1;
-        const url = await cluster.createDatabase(`t${process.pid}_${counter}`);
-        const base = await openDatabase({ databaseUrl: url, poolSize: 5 });
-        const client = new pg.Pool({ connectionString: url, max: 1 });
-        database = {
-          ...base,
-          raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
-          close: async () => {
-            await client.end();
-            await base.close();
-          },
-        };
-      } else {
-        // Migrations still run (and find nothing to do) on the loaded image.
-        const base = await openDatabase({ memory: true, loadDataDir: await pgliteTemplate() });
-        // The PGlite instance behind drizzle: raw SQL on the same (only) connection.
-        const client = pgliteClient(base);
-        database = {
-          ...base,
-          raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
-        };
+        return postgres(await cluster.createDatabase(`t${process.pid}_${counter}`));
       }
-      opened.push(database);
-      return database;
+      return pglite(await pgliteTemplate());
     },
   };
 }
