@@ -51,7 +51,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
     throw toStoreError(error, 'opening the database');
   }
   try {
-    if (options.key) applyKey(db, options.key, options.cipher ?? CACHE_CIPHERS[DEFAULT_CACHE_CIPHER]);
+    if (options.key) {
+      applyKey(db, options.key, options.cipher ?? CACHE_CIPHERS[DEFAULT_CACHE_CIPHER]);
+      // Deleted content is overwritten, not left in free pages: a purged client's records or a
+      // replaced draft's text cannot be read back from the file even with the key. (The cipher
+      // library turns this on when a database is keyed; said here so that no upgrade drops it.)
+      db.pragma('secure_delete = ON');
+    }
     // Force a read of page 1: a wrong key or a damaged header fails here, not at first query.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     db.pragma(`locking_mode = ${options.lockingMode ?? 'EXCLUSIVE'}`);

@@ -112,7 +112,7 @@ describe('encrypted store on disk', () => {
     expect(readFileSync(join(dir, 'plain.db')).subarray(0, 16).toString('latin1')).toBe(SQLITE_PLAIN_MAGIC);
   });
 
-  it('creates new caches in AEGIS-256 (recorded in the key file), with WAL, foreign keys, synchronous FULL, no KDF at open', async () => {
+  it('creates new caches in AEGIS-256 (recorded in the key file), with WAL, foreign keys, synchronous FULL, deleted content overwritten, no KDF at open', async () => {
     const dir = tempDir();
     const store = await newStore(dir);
     await store.vault.create(PASSPHRASE);
@@ -120,6 +120,7 @@ describe('encrypted store on disk', () => {
     expect(s.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(s.pragma('synchronous', { simple: true })).toBe(2);
+    expect(s.pragma('secure_delete', { simple: true })).toBe(1);
     expect(s.pragma('cipher', { simple: true })).toBe('aegis');
     writeMarkedData(store);
     store.close();
@@ -148,6 +149,7 @@ describe('encrypted store on disk', () => {
     const store = await newStore(dir);
     await store.vault.unlock(PASSPHRASE);
     expect(store.sqlite.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    expect(store.sqlite.pragma('secure_delete', { simple: true })).toBe(1);
     expect(loadChart(store.db, clientId)?.client.givenName).toBe('Zebulon');
     // A new passphrase re-wraps the key; the file keeps its format and opens again.
     await store.vault.changePassphrase(PASSPHRASE, 'a different long passphrase 2');
