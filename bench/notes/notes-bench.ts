@@ -1,6 +1,6 @@
 /**
  * Notes benchmark (issue 5, "Performance"): on a real workstation core with its encrypted
- * SQLCipher cache on disk, holding a 20,000-note caseload, and against plain SQLite with the
+ * cache on disk (the cipher new caches get), holding a 20,000-note caseload, and against plain SQLite with the
  * same schema and pragmas in the same run:
  *
  * 1. keystroke to saved on a 3,000-word note (save-bench.ts; target p95 < 10 ms),
@@ -42,6 +42,8 @@ export interface NotesBenchResult {
     /** Writing the caseload as the initial sync does (bulk import), per store. */
     seedMs: { encrypted: number; plain: number };
     fileMB: { encrypted: number; plain: number };
+    /** The encrypted store's cipher (`PRAGMA cipher`: `aegis` is AEGIS-256); absent in runs before it was recorded (SQLCipher 4). */
+    cipher?: string;
   };
   save: SaveBenchResult;
   sign: SignBenchResult;
@@ -83,6 +85,7 @@ export async function runNotesBench(
           contentMB: round(caseload.corpus.contentBytes / 1e6, 1),
           seedMs: { encrypted: round(encryptedSeedMs, 0), plain: round(plainSeedMs, 0) },
           fileMB: { encrypted: fileMB(encryptedPath), plain: fileMB(plainPath) },
+          cipher: String(ws.sqlite.pragma('cipher', { simple: true })),
         },
         save,
         sign,
@@ -95,6 +98,12 @@ export async function runNotesBench(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The encrypted store's cipher in words (runs before it was recorded used SQLCipher 4). */
+function cipherName(result: NotesBenchResult): string {
+  const cipher = result.caseload.cipher ?? 'sqlcipher';
+  return cipher === 'aegis' ? 'AEGIS-256' : cipher === 'sqlcipher' ? 'SQLCipher 4' : cipher;
 }
 
 function fileMB(path: string): number {
@@ -119,7 +128,7 @@ export function toMarkdown(result: NotesBenchResult): string {
   const rpcSearch = search.variants.find((v) => v.key === 'rpc')!;
   const lines = [
     `Notes benchmark ${result.date.slice(0, 10)} — ${m.cpu} (${m.cores} cores, AES-NI ${m.aesNi ? 'yes' : 'no'}), Node ${m.node}, ${m.platform}${result.quick ? ' — **quick run, not for the record**' : ''}.`,
-    `Load average before / after: ${result.loadAverage.before.join(', ')} / ${result.loadAverage.after.join(', ')}.`,
+    `Load average before / after: ${result.loadAverage.before.join(', ')} / ${result.loadAverage.after.join(', ')}. Encrypted store: ${cipherName(result)}.`,
     `Caseload: ${caseload.notes.toLocaleString('en-US')} notes over ${caseload.clients} clients (${(caseload.words / 1e6).toFixed(1)} M words, ${caseload.contentMB} MB of note JSON), written as the initial sync does: encrypted ${(caseload.seedMs.encrypted / 1000).toFixed(1)} s (${caseload.fileMB.encrypted} MB file), plain ${(caseload.seedMs.plain / 1000).toFixed(1)} s (${caseload.fileMB.plain} MB).`,
     '',
     `### Keystroke to saved (${save.noteWords.toLocaleString('en-US')}-word SOAP note, ${save.contentKiB} KiB of JSON)`,
@@ -249,6 +258,7 @@ const rareP50 = (variant: NotesBenchResult['search']['variants'][number]): numbe
 
 export function notesCommentary(result: NotesBenchResult): string[] {
   const { save, sign, search } = result;
+  const cipher = cipherName(result);
   const v = <T extends { key: string }>(list: T[], key: T['key']): T => {
     const found = list.find((x) => x.key === key);
     if (!found) throw new Error(`no ${key} in the results`);
@@ -266,8 +276,8 @@ export function notesCommentary(result: NotesBenchResult): string[] {
   const typical = sign.cases[0]!;
   const pct = (part: number, whole: number) => `${Math.round((part / whole) * 100)} %`;
   return [
-    `- **How it is measured.** One process: the window's \`RpcClient\` and the core's dispatcher talk over a Node \`MessageChannel\` (structured clone, an event-loop hop each way, zod on both ends, as over Electron's \`MessagePort\`; the hop between Electron processes itself is not in it). The core is the product's (\`startCore\`): SQLCipher 4 defaults, 64 MiB cache, WAL, \`synchronous=FULL\`, scrypt at the production cost. Offline, as after a restart without the server: nothing is pushed, so the outbox shows coalescing alone.`,
-    `- **Keystroke to saved: where the time goes.** The save through RPC takes ${ms(rpc.stats.p50Ms)} ms at p50, of which ${ms(rpc.cpu.p50Ms)} ms is CPU in this process (validating the ${save.contentKiB} KiB note on both ends, the projection and search text, the outbox row, the audit entry, encrypting the pages); the rest is waiting for the disk. Each save is one WAL commit with an fsync, and it is big: ${save.walPagesPerSave} pages of 4 KiB (${Math.round(save.walPagesPerSave * 4)} KiB) per keystroke — the note's JSON, its search text re-indexed by the FTS5 triggers (the old text's entries deleted, the new inserted), the outbox row holding a second copy of the JSON, the audit entry${save.secureDelete.encrypted ? `, and the overflow pages of the replaced text overwritten with zeros (\`secure_delete\` is on for the encrypted store: SQLCipher sets it when the database is keyed${save.secureDelete.plain ? '' : '; plain SQLite from the same library has it off'})` : ''}. Copying the WAL into the database file (a checkpoint) happens when the core has written nothing for half a second (src/core/store/idle-checkpoint.ts); SQLite's own checkpoint inside a commit is only a safety net at ${save.walAutoCheckpoint} pages, which this back-to-back run, with no pause at all, reaches every ~${Math.round(save.walAutoCheckpoint / save.walPagesPerSave)} saves: that one save is the max (${ms(rpc.stats.maxMs)} ms). The p95 (${ms(rpc.stats.p95Ms)} ms) and p99 (${ms(rpc.stats.p99Ms)} ms) are the disk's own fsync tail (a 4 KiB fsync alone: p95 ${ms(save.fsync.p95Ms)} ms in this run) and the machine's other work. The bare row save takes ${ms(plainRow.stats.p50Ms)} ms plain and ${ms(encryptedRow.stats.p50Ms)} ms encrypted (${(encryptedRow.stats.p50Ms / plainRow.stats.p50Ms).toFixed(2)}×); the notes service adds ${ms(service.stats.p50Ms - encryptedRow.stats.p50Ms)} ms (outbox and audit rows, checks), RPC ${ms(rpc.stats.p50Ms - service.stats.p50Ms)} ms.`,
+    `- **How it is measured.** One process: the window's \`RpcClient\` and the core's dispatcher talk over a Node \`MessageChannel\` (structured clone, an event-loop hop each way, zod on both ends, as over Electron's \`MessagePort\`; the hop between Electron processes itself is not in it). The core is the product's (\`startCore\`): a new cache in ${cipher}, 64 MiB cache, WAL, \`synchronous=FULL\`, scrypt at the production cost. Offline, as after a restart without the server: nothing is pushed, so the outbox shows coalescing alone.`,
+    `- **Keystroke to saved: where the time goes.** The save through RPC takes ${ms(rpc.stats.p50Ms)} ms at p50, of which ${ms(rpc.cpu.p50Ms)} ms is CPU in this process (validating the ${save.contentKiB} KiB note on both ends, the projection and search text, the outbox row, the audit entry, encrypting the pages); the rest is waiting for the disk. Each save is one WAL commit with an fsync, and it is big: ${save.walPagesPerSave} pages of 4 KiB (${Math.round(save.walPagesPerSave * 4)} KiB) per keystroke — the note's JSON, its search text re-indexed by the FTS5 triggers (the old text's entries deleted, the new inserted), the outbox row holding a second copy of the JSON, the audit entry${save.secureDelete.encrypted ? `, and the overflow pages of the replaced text overwritten with zeros (\`secure_delete\` is on for the encrypted store: the store turns it on when the database is keyed, src/core/store/open-database.ts${save.secureDelete.plain ? '' : '; plain SQLite from the same library has it off'})` : ''}. Copying the WAL into the database file (a checkpoint) happens when the core has written nothing for half a second (src/core/store/idle-checkpoint.ts); SQLite's own checkpoint inside a commit is only a safety net at ${save.walAutoCheckpoint} pages, which this back-to-back run, with no pause at all, reaches every ~${Math.round(save.walAutoCheckpoint / save.walPagesPerSave)} saves: that one save is the max (${ms(rpc.stats.maxMs)} ms). The p95 (${ms(rpc.stats.p95Ms)} ms) and p99 (${ms(rpc.stats.p99Ms)} ms) are the disk's own fsync tail (a 4 KiB fsync alone: p95 ${ms(save.fsync.p95Ms)} ms in this run) and the machine's other work. The bare row save takes ${ms(plainRow.stats.p50Ms)} ms plain and ${ms(encryptedRow.stats.p50Ms)} ms encrypted (${(encryptedRow.stats.p50Ms / plainRow.stats.p50Ms).toFixed(2)}×); the notes service adds ${ms(service.stats.p50Ms - encryptedRow.stats.p50Ms)} ms (outbox and audit rows, checks), RPC ${ms(rpc.stats.p50Ms - service.stats.p50Ms)} ms.`,
     `- **Changed (src/core/notes/notes-service.ts):** the autosave's audit entry was written in a second transaction after the save, so every keystroke waited for two fsyncs; it is now written in the save's own transaction (one fsync, and a save is never on disk without its audit entry). Measured when it was changed (interleaved A/B, same machine): p50 −25 %, p95 −22 %.`,
     `- **Changed (src/core/store/idle-checkpoint.ts), 2026-11-23:** SQLite checkpointed the WAL inside whichever save took it past 1,000 pages, one save in every ~${Math.round(1000 / save.walPagesPerSave)}, which then also encrypted and copied a thousand pages and fsynced the database file. The store now checkpoints after half a second without writes, and SQLite's own threshold is raised to ${save.walAutoCheckpoint} pages as a safety net. Same benchmark, quiet machine, before → after (full runs one after the other, load ~1.5): through RPC p50 5.67 → 5.28 ms, p95 12.5 → 7.58 ms, p99 16.1 → 9.33 ms, max 57 → 142 ms; the service alone p95 11.6 → 5.88 ms. The max is the safety net in a burst no editor produces: the editor saves at most once a second, and the pause between two saves is where the store checkpoints.`,
     `- **Not changed (outside the notes core), what would take the save further:** (1) the outbox keeps a full copy of the draft's JSON in the unsent row (${save.outbox.rowKiB} KiB rewritten per keystroke, about 15 of the pages above when profiled); a \`note.saveDraft\` row that names the note and reads its text when a push takes it would drop that (src/core/sync/outbox.ts with the push in the sync engine); (2) \`secure_delete\` could be turned off for the encrypted store (fewer pages per save), but it is what makes a purged client's or a replaced draft's text unrecoverable even with the key, so it stays. In the app, the editor debounces: a save starts 600 ms after the last change, at most 1 s after the first unsaved one, one at a time, and typing never waits for it (src/renderer/notes/draft-saver.ts); this benchmark saves on every keystroke, back to back, as the worst case.`,

@@ -1,7 +1,7 @@
 /**
  * Keystroke to saved: a 3,000-word SOAP note where every "keystroke" adds one character to the
  * assessment and saves the whole draft, timed until the save has returned (durable: one
- * SQLCipher transaction, `synchronous=FULL`, then the audit entry). Four ways of saving the same
+ * encrypted transaction, `synchronous=FULL`, then the audit entry). Four ways of saving the same
  * sequence of contents, interleaved keystroke by keystroke so that machine noise falls on all
  * of them alike:
  *
@@ -60,16 +60,16 @@ export interface SaveBenchResult {
   walPagesPerSave: number;
   /** The WAL is checkpointed into the database when it reaches this many pages (SQLite's default). */
   walAutoCheckpoint: number;
-  /** `PRAGMA secure_delete` (freed pages overwritten): SQLCipher turns it on for the encrypted store. */
+  /** `PRAGMA secure_delete` (freed pages overwritten): on for the encrypted store (src/core/store/open-database.ts). */
   secureDelete: { encrypted: boolean; plain: boolean };
   targetMs: number;
 }
 
 const LABELS: Record<SaveVariantKey, string> = {
   'plain-row': 'Plain SQLite: the row save alone (baseline)',
-  'encrypted-row': 'SQLCipher: the same row save',
-  service: 'SQLCipher: NotesService.saveDraft (checks, outbox, audit)',
-  rpc: 'SQLCipher: notes.saveDraft through RPC (what the editor waits for)',
+  'encrypted-row': 'Encrypted: the same row save',
+  service: 'Encrypted: NotesService.saveDraft (checks, outbox, audit)',
+  rpc: 'Encrypted: notes.saveDraft through RPC (what the editor waits for)',
 };
 
 interface Variant {

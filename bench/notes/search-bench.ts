@@ -60,8 +60,8 @@ export interface SearchBenchResult {
 const LABELS: Record<SearchVariantKey, string> = {
   'bare-plain': 'Plain SQLite: FTS5 query alone, same filters (baseline)',
   'product-plain': 'Plain SQLite: notes core search (summaries, highlights)',
-  'product-encrypted': 'SQLCipher: notes core search',
-  rpc: 'SQLCipher: notes.search through RPC (what the search page waits for)',
+  'product-encrypted': 'Encrypted: notes core search',
+  rpc: 'Encrypted: notes.search through RPC (what the search page waits for)',
 };
 
 const LIMIT = 50;

@@ -1,5 +1,5 @@
 /**
- * The notes benchmark's workstation: a real core (`startCore`: SQLCipher store on disk, vault
+ * The notes benchmark's workstation: a real core (`startCore`: encrypted store on disk, vault
  * with the production scrypt cost, notes service, RPC dispatcher) with one "window" connected
  * over a real MessageChannel (structured clone, event-loop hops, zod on both ends as in the
  * app), and a plain SQLite database with the same schema and connection settings for the
