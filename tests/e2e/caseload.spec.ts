@@ -171,3 +171,26 @@ test('the caseload in Spanish and in the dark scheme stays accessible', async ({
   expect(await accessibilityViolations(app)).toEqual([]);
   await app.screenshot({ path: `${SCREENSHOTS}/caseload-es.png`, fullPage: true });
 });
+
+test('two filters changed before the page redraws are both kept, in the address and on screen', async ({ app }) => {
+  const { table } = await openCaseload(app);
+  const program = app.getByRole('combobox', { name: 'Program' });
+  const alert = app.getByRole('combobox', { name: 'Alerts' });
+  // Both changes in one task: the router commits a navigation later (a transition), so the second
+  // change is handled before the page has redrawn with the first, as with a fast keyboard user.
+  const handles = [await program.elementHandle(), await alert.elementHandle()];
+  await app.evaluate(([programSelect, alertSelect]) => {
+    for (const [select, value] of [
+      [programSelect, 'iop'],
+      [alertSelect, 'any'],
+    ] as const) {
+      (select as HTMLSelectElement).value = value;
+      select!.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  }, handles);
+  await expect(app).toHaveURL(/program=iop/);
+  await expect(app).toHaveURL(/alert=any/);
+  await expect(program).toHaveValue('iop');
+  await expect(alert).toHaveValue('any');
+  await expectEveryCell(bodyRows(table), columnIndex.program, (text) => text.includes('IOP'));
+});

@@ -2,11 +2,11 @@ import { Alert, Button, Group, Loader, NativeSelect, Paper, Stack, Text, TextInp
 import { IconSearch } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { CASELOAD_ALERTS } from '../../shared/caseload/caseload';
 import { errorText, formatRelative, humanise } from '../i18n/format';
 import { useRpcQuery } from '../rpc/hooks';
 import { Page } from '../shell/Page';
+import { useAddressState } from '../shell/use-address-state';
 import { applyView, DEFAULT_VIEW, riskFlagsOf, viewFromParams, viewToParams, type CaseloadView } from './caseload-view';
 import { CaseloadTable } from './CaseloadTable';
 
@@ -18,10 +18,7 @@ import { CaseloadTable } from './CaseloadTable';
 export function CaseloadPage() {
   const { t, i18n } = useTranslation();
   const { data, error, isPending } = useRpcQuery('caseload.list', {});
-  const [params, setParams] = useSearchParams();
-  const view = viewFromParams(params);
-  const setView = (patch: Partial<CaseloadView>): void =>
-    setParams(viewToParams({ ...view, ...patch }), { replace: true });
+  const [view, setView] = useAddressState(viewFromParams, viewToParams);
 
   const rows = useMemo(() => data?.rows ?? [], [data]);
   const shown = useMemo(() => applyView(rows, view, i18n.language), [rows, view, i18n.language]);

@@ -14,11 +14,12 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { NOTE_STATUS_FILTERS, type NoteStatusFilter, type NoteSummary } from '../../shared/notes/rpc';
 import { errorText, formatSessionStart } from '../i18n/format';
 import { useRpcQuery } from '../rpc/hooks';
 import { Page } from '../shell/Page';
+import { useAddressState } from '../shell/use-address-state';
 import { highlightSegments } from './highlight';
 import { NoteBadges } from './NoteBadges';
 import { useNotesSyncRefresh } from './notes-cache';
@@ -62,9 +63,7 @@ function toParams(filters: Filters): URLSearchParams {
 export function NotesSearchPage() {
   const { t } = useTranslation();
   useNotesSyncRefresh();
-  const [params, setParams] = useSearchParams();
-  const filters = filtersFrom(params);
-  const set = (patch: Partial<Filters>): void => setParams(toParams({ ...filters, ...patch }), { replace: true });
+  const [filters, set] = useAddressState(filtersFrom, toParams);
   const [query] = useDebouncedValue(filters.q.trim(), 250);
   const templates = useNoteTemplates();
   const caseload = useRpcQuery('caseload.list', {}, { staleTime: 60_000 });
@@ -148,7 +147,10 @@ export function NotesSearchPage() {
             ]}
           />
           {filtering && (
-            <Button variant="default" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            <Button
+              variant="default"
+              onClick={() => set({ q: '', client: '', from: '', to: '', template: '', status: '' })}
+            >
               {t('notes.search.clear')}
             </Button>
           )}
