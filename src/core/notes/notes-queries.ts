@@ -1,4 +1,4 @@
-import { noteContentSchema, type NoteContent } from '../../shared/notes/content';
+import { noteContentSchema, TIME_OF_DAY, type NoteContent } from '../../shared/notes/content';
 import type { AddendumView, CosignState, NoteStatusFilter, NoteSummary } from '../../shared/notes/rpc';
 import { addendumBodySchema, noteCosignSchema, noteSharingSchema, type NoteCosign } from '../../shared/sync/records';
 import type { SqliteDatabase } from '../store/open-database';
@@ -120,7 +120,6 @@ export function parseContent(raw: string): NoteContent | null {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function iso(value: string): string {
   const ms = Date.parse(value);
@@ -157,7 +156,7 @@ export function toSummary(row: NoteRow, me: string | null): NoteSummary {
     addendumCount: row.addendum_count,
     proposalCount: row.proposal_count,
     sessionDate: row.session_date && DATE.test(row.session_date) ? row.session_date : null,
-    sessionTime: row.session_time && TIME.test(row.session_time) ? row.session_time : null,
+    sessionTime: row.session_time && TIME_OF_DAY.test(row.session_time) ? row.session_time : null,
     authorId: row.author_id,
     authorName: row.author_name,
     isOwn: me !== null && row.author_id === me,

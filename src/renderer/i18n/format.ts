@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next';
+import { TIME_OF_DAY } from '../../shared/notes/content';
 import { RpcError } from '../../shared/rpc/errors';
 
 /**
@@ -28,7 +29,7 @@ export function formatDate(value: string, language: string): string {
  * wall clock, no time zone): two notes of one day are told apart by their time.
  */
 export function formatSessionStart(date: string, time: string | null | undefined, language: string): string {
-  if (!time || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return formatDate(date, language);
+  if (!time || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !TIME_OF_DAY.test(time)) return formatDate(date, language);
   return new Intl.DateTimeFormat(language, {
     day: 'numeric',
     month: 'short',

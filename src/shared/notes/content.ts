@@ -44,7 +44,9 @@ export const RISK_SCREEN_RESULTS = ['none', 'low', 'moderate', 'high', 'not_done
 export type RiskScreenResult = (typeof RISK_SCREEN_RESULTS)[number];
 
 const date = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date is YYYY-MM-DD');
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM (24 h)');
+/** A time of day on the clinic's wall clock, `HH:MM` (24 h). */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const time = z.string().regex(TIME_OF_DAY, 'a time is HH:MM (24 h)');
 
 export const fieldValueSchema = z.discriminatedUnion('type', [
   z

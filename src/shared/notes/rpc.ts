@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { addendumBodySchema } from '../sync/records';
-import { noteContentSchema, richTextNodeSchema } from './content';
+import { noteContentSchema, richTextNodeSchema, TIME_OF_DAY } from './content';
 import { templateDefinitionSchema } from './templates/schema';
 
 /**
@@ -41,10 +41,7 @@ export const noteSummarySchema = z.object({
   /** The encounter date (YYYY-MM-DD) when set. */
   sessionDate: isoDate.nullable(),
   /** The encounter's start time (HH:MM, the clinic's wall clock) when set: two notes on one day tell apart. */
-  sessionTime: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
-    .nullable(),
+  sessionTime: z.string().regex(TIME_OF_DAY).nullable(),
   authorId: uuid,
   authorName: z.string().nullable(),
   /** Written by the signed-in clinician. */
