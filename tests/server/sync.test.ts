@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../src/server/admin/commands.js';
 import { verifyAuditChain } from '../../src/server/audit/chain.js';
 import { careAssignments, users } from '../../src/server/db/schema.js';
 import { contentHash } from '../../src/shared/notes/canonical.js';
@@ -363,6 +364,46 @@ describe.each(BACKENDS)('sync push and pull (%s)', (backend) => {
     for (const cursor of ['garbage!', 'djI6MTox', unknown, '']) {
       expect(await pull(a, cursor)).toEqual({ status: 'resyncRequired', reason: 'CURSOR_UNKNOWN' });
     }
+  });
+
+  it('after `admin restored`, a cursor given before is unknown (the history it names is gone); new ones work', async () => {
+    const { alice, aliceClient } = await world();
+    const a = await session(alice.username);
+    const pullAll = async (from: string | null) => {
+      let cursor = from;
+      const notes: Change[] = [];
+      for (;;) {
+        const page = okPull(await pull(a, cursor, 50));
+        notes.push(...notesOf(page.changes));
+        cursor = page.cursor;
+        if (!page.hasMore) return { cursor, notes };
+      }
+    };
+    const before = (await pullAll(null)).cursor;
+    expect(okPull(await pull(a, before)).changes).toEqual([]);
+
+    const restored = commands['restored'];
+    if (!restored) throw new Error('no admin command restored');
+    const out: string[] = [];
+    await restored.run(
+      database.db,
+      {},
+      { stdout: (text) => out.push(text), stderr: () => undefined, readStdin: async () => '' },
+    );
+    expect(out.join('')).toContain('pull its records again');
+
+    expect(await pull(a, before)).toEqual({ status: 'resyncRequired', reason: 'CURSOR_UNKNOWN' });
+    const after = (await pullAll(null)).cursor;
+    const noteId = randomUUID();
+    await push(a, mutations(a, draft(aliceClient, noteId, 'written after the restore')));
+    expect((await pullAll(after)).notes.map((change) => (change.op === 'put' ? change.id : null))).toEqual([noteId]);
+    // Declared again (another restore): the cursors of the epoch before are unknown in turn.
+    await restored.run(
+      database.db,
+      {},
+      { stdout: () => undefined, stderr: () => undefined, readStdin: async () => '' },
+    );
+    expect(await pull(a, after)).toEqual({ status: 'resyncRequired', reason: 'CURSOR_UNKNOWN' });
   });
 
   it('tells the device to purge a client whose assignment was removed, and to resync when one is added', async () => {

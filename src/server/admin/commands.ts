@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit, verifyAuditChain } from '../audit/chain.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, clients, devices, refreshTokens, users } from '../db/schema.js';
+import { careAssignments, clients, devices, refreshTokens, serverKeys, users } from '../db/schema.js';
 import { createClientWithProfile } from '../records/clients.js';
 import { refreshStaffRecord } from '../records/staff.js';
+import { FEED_EPOCH_KEY } from '../sync/cursor.js';
 import { everyone, notifyDeviceRevoked, notifyPoke, usersAndSupervisors } from '../sync/poke-bus.js';
 
 /**
@@ -424,6 +425,26 @@ export const commands: Record<string, CommandSpec> = {
         await notifyDeviceRevoked(tx, [{ userId: device.userId, deviceId }]);
       });
       io.stdout(`Revoked device ${deviceId}\n`);
+    },
+  },
+  restored: {
+    summary:
+      'after restoring a backup: every workstation pulls all its records again and sends again what the server forgot',
+    usage: 'restored',
+    options: {},
+    run: async (db, _options, io) => {
+      const epoch = randomUUID();
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(serverKeys)
+          .values({ name: FEED_EPOCH_KEY, secret: epoch })
+          .onConflictDoUpdate({ target: serverKeys.name, set: { secret: epoch, createdAt: new Date() } });
+        await audit(tx, 'admin.restored', 'server', []);
+        await notifyPoke(tx, await everyone(tx));
+      });
+      io.stdout(
+        'Every workstation will pull its records again on its next sync, and send again the changes it has that this database forgot.\n',
+      );
     },
   },
   'verify-audit': {

@@ -181,7 +181,10 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_user_idx').on(t.userId), index('audit_log_at_idx').on(t.at)],
 );
 
-/** Server-wide secrets shared by every instance on one database (the token signing key). */
+/**
+ * Server-wide values shared by every instance on one database: the token signing key, and the
+ * sync feed's epoch once a restore from a backup has been declared (src/server/sync/cursor.ts).
+ */
 export const serverKeys = pgTable('server_keys', {
   name: text('name').primaryKey(),
   secret: text('secret').notNull(),

@@ -1,24 +1,45 @@
 /**
- * The pull cursor: opaque to the workstation, `base64url("v1:<seq>:<assignmentsUs>")` here.
- * `seq` is the last change the replica has seen; `assignmentsUs` is the newest care-assignment
- * update of the user that the replica has seen (purges and scope growth are judged against it).
+ * The pull cursor: opaque to the workstation. `seq` is the last change the replica has seen;
+ * `assignmentsUs` is the newest care-assignment update of the user that the replica has seen
+ * (purges and scope growth are judged against it); `epoch` is the feed's epoch when the cursor
+ * was given (null until an administrator first declares the database restored from a backup,
+ * `npm run admin -- restored`): a cursor of another epoch names a change of a history the
+ * database no longer has.
+ *
+ * Encoded `base64url("v1:<seq>:<assignmentsUs>")` in the first epoch (as before epochs existed),
+ * `base64url("v2:<epoch>:<seq>:<assignmentsUs>")` after.
  */
 export interface PullCursor {
   seq: number;
   assignmentsUs: number;
+  epoch: string | null;
 }
 
+/** The feed's epoch is kept in `server_keys` under this name (no row: the first epoch). */
+export const FEED_EPOCH_KEY = 'sync-feed-epoch';
+
+/** An epoch as `restored` makes it (a random UUID), and nothing else. */
+const EPOCH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function encodeCursor(cursor: PullCursor): string {
-  return Buffer.from(`v1:${cursor.seq}:${cursor.assignmentsUs}`, 'utf8').toString('base64url');
+  const text =
+    cursor.epoch === null
+      ? `v1:${cursor.seq}:${cursor.assignmentsUs}`
+      : `v2:${cursor.epoch}:${cursor.seq}:${cursor.assignmentsUs}`;
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
 /** The cursor, or null when it is not one of ours (garbled, another version). */
 export function decodeCursor(text: string): PullCursor | null {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return null;
-  const match = /^v1:(0|[1-9][0-9]{0,15}):(0|[1-9][0-9]{0,15})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  const match = /^(?:v1|v2:([0-9a-f-]{36})):(0|[1-9][0-9]{0,15}):(0|[1-9][0-9]{0,15})$/.exec(
+    Buffer.from(text, 'base64url').toString('utf8'),
+  );
   if (!match) return null;
-  const seq = Number(match[1]);
-  const assignmentsUs = Number(match[2]);
+  const epoch = match[1] ?? null;
+  if (epoch !== null && !EPOCH.test(epoch)) return null;
+  const seq = Number(match[2]);
+  const assignmentsUs = Number(match[3]);
   if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(assignmentsUs)) return null;
-  return { seq, assignmentsUs };
+  return { seq, assignmentsUs, epoch };
 }

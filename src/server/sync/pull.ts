@@ -8,7 +8,17 @@ import { CLINIC_WIDE_ENTITIES, NO_COSIGN } from '../../shared/sync/records.js';
 import { appendAudit } from '../audit/chain.js';
 import type { RequestPrincipal } from '../context.js';
 import type { ServerDb } from '../db/database.js';
-import { careAssignments, changes, clients, conflicts, notes, records, replicas, supervisions } from '../db/schema.js';
+import {
+  careAssignments,
+  changes,
+  clients,
+  conflicts,
+  notes,
+  records,
+  replicas,
+  serverKeys,
+  supervisions,
+} from '../db/schema.js';
 import { int4, queryRawFields, text, type RawRow } from '../db/pglite-raw-fields.js';
 import { copyRawFields } from '../db/postgres-copy-fields.js';
 import { ApiError } from '../errors.js';
@@ -16,7 +26,7 @@ import { STORED_ENTITIES } from '../records/store.js';
 import { scopeAssignments, scopeCondition } from '../scope.js';
 import { asciiJson } from './ascii-json.js';
 import { pullNoteRules } from './note-visibility.js';
-import { decodeCursor, encodeCursor, type PullCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, FEED_EPOCH_KEY, type PullCursor } from './cursor.js';
 import type { PageBasis, PullAhead } from './pull-ahead.js';
 
 /**
@@ -352,6 +362,7 @@ export async function pullChanges(
     grown: boolean;
     scopeIds: string | null;
     leftIds: string | null;
+    feedEpoch: string | null;
   }>(
     await db.execute(sql`
       select (select coalesce(max(${changes.seq}), 0)::text from ${changes}) as "headSeq",
@@ -359,7 +370,8 @@ export async function pullChanges(
              (select max(${epochUs(supervisions.updatedAt)})::text from ${supervisions}
                where ${supervisions.supervisorId} = ${principal.id}) as "supervisionsUs",
              r.user_id as "replicaUserId", r.device_id as "replicaDeviceId", r.last_mutation_id as "lastMutationId",
-             ${grown} as "grown", ${scope} as "scopeIds", ${left} as "leftIds"
+             ${grown} as "grown", ${scope} as "scopeIds", ${left} as "leftIds",
+             (select ${serverKeys.secret} from ${serverKeys} where ${serverKeys.name} = ${FEED_EPOCH_KEY}) as "feedEpoch"
         from (select 1) as one
         left join ${replicas} r on r.replica_id = ${input.replicaId}`),
   );
@@ -377,7 +389,9 @@ export async function pullChanges(
   let cursor: PullCursor | null = null;
   if (input.cursor !== null) {
     cursor = sent;
-    if (!cursor || cursor.seq > headSeq) {
+    // A cursor beyond the feed's head, or of another epoch, names changes of a history this
+    // database no longer has (it was restored from a backup): the replica starts again.
+    if (!cursor || cursor.seq > headSeq || cursor.epoch !== (marks.feedEpoch ?? null)) {
       await audit('denied', { reason: 'CURSOR_UNKNOWN' });
       return resyncAnswer('CURSOR_UNKNOWN');
     }
@@ -418,7 +432,7 @@ export async function pullChanges(
   const clientIds = [...new Set([...purgeIds, ...(page.clientIds ? page.clientIds.split(',') : [])])];
   await audit('ok', { changes: purges.length + page.count, fromSeq: cursor?.seq ?? 0, toSeq: lastSeq }, clientIds);
   const purgesJson = purges.map((purge) => JSON.stringify(purge)).join(',');
-  const next = { cursor: encodeCursor({ seq: lastSeq, assignmentsUs }), hasMore };
+  const next = { cursor: encodeCursor({ seq: lastSeq, assignmentsUs, epoch: marks.feedEpoch ?? null }), hasMore };
   return {
     json: okAnswer({ purgesJson, body: page.body, ...next, lastMutationId: replica?.lastMutationId ?? 0 }),
     next,
