@@ -4,6 +4,8 @@ import type { Change, EntityType } from '../../shared/sync/protocol';
 import { APPLY_ORDER, type RecordData } from '../../shared/sync/records';
 import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
+import { keepBeside } from '../notes/conflicts';
+import { parseContent } from '../notes/notes-queries';
 import { noteTypeOf } from './note-projection';
 import { prepareChange, toChange, type PreparedChange, type PreparedNote } from './prepare-changes';
 import { clinicTemplateProtection, TEMPLATE_KEY_PREFIX } from './templates';
@@ -392,10 +394,12 @@ const DELETE_TABLES: Partial<Record<EntityType, readonly string[]>> = {
 };
 
 interface Statements {
+  sqlite: SqliteDatabase;
   upsert: Map<TableName, Statement>;
   purge: Statement[];
   deletes: Map<string, Statement>;
   noteState: Statement;
+  owner: Statement;
   noteInsert: Statement;
   noteUpdate: Statement;
   noteUpdateSameText: Statement;
@@ -459,10 +463,14 @@ function statements(sqlite: SqliteDatabase): Statements {
     .map((column) => `${column} = @${column}`)
     .join(', ');
   const created: Statements = {
+    sqlite,
     upsert,
     deletes,
     purge: CLIENT_ROWS.map(([table, where]) => sqlite.prepare(`DELETE FROM ${table} WHERE ${where}`)),
-    noteState: sqlite.prepare('SELECT status, content_hash, server_version, content FROM session_notes WHERE id = ?'),
+    noteState: sqlite.prepare(
+      'SELECT status, content_hash, server_version, content, author_id FROM session_notes WHERE id = ?',
+    ),
+    owner: sqlite.prepare("SELECT value FROM store_meta WHERE key = 'session.ownerUserId'").pluck(),
     noteInsert: sqlite.prepare(
       `INSERT INTO session_notes (id, ${NOTE_COLUMNS.join(', ')}, draft_revision) ` +
         `VALUES (@id, ${NOTE_COLUMNS.map((column) => `@${column}`).join(', ')}, 1)`,
@@ -721,7 +729,7 @@ function putRecord(
     }
     case 'note':
       if (change.prepared !== 'note') return false;
-      putNote(s, id, clientId, v, change.data, change.note, protection.get());
+      putNote(s, id, clientId, v, change.data, change.note, protection.get(), now);
       return true;
     case 'measure': {
       const d = data as RecordData<'measure'>;
@@ -921,15 +929,18 @@ function putNote(
   d: Omit<RecordData<'note'>, 'content'>,
   note: PreparedNote,
   protection: TemplateProtection,
+  now: string,
 ): void {
   const local = s.noteState.get(id) as
-    { status: string; content_hash: string | null; server_version: string | null; content: string } | undefined;
+    | { status: string; content_hash: string | null; server_version: string | null; content: string; author_id: string }
+    | undefined;
   if (
     local?.server_version !== null &&
     local?.server_version !== undefined &&
     Number(local.server_version) >= Number(version)
   )
     return;
+  if (local && local.server_version === null) keepOwnTextAfterRestore(s, local, id, clientId, version, note, now);
   const projection = note.projection;
   const { noteType, isProtected } = noteTypeOf(projection.templateId, projection.templateVersion, protection);
   const row = {
@@ -969,6 +980,29 @@ function putNote(
     s.noteDelete.run(id);
     s.noteInsert.run(row);
   }
+}
+
+/**
+ * A note of this cache that has no server version although nothing about it is pending: the
+ * versions were forgotten because the clinic server was restored from an older backup
+ * (./server-restore.ts). When it is this clinician's own and its text is not the server's, that
+ * text is what the server lost and this workstation no longer has queued (older than the
+ * outbox keeps): it is kept beside the server's copy, as the merge screen shows a text written
+ * on an older revision, so the clinician decides, instead of it being overwritten unseen.
+ */
+function keepOwnTextAfterRestore(
+  s: Statements,
+  local: { content: string; author_id: string },
+  id: string,
+  clientId: string | null,
+  version: string,
+  note: PreparedNote,
+  now: string,
+): void {
+  if (clientId === null || local.author_id !== (s.owner.get() as string | undefined)) return;
+  if (sameText(local.content, note.contentJson)) return;
+  const content = parseContent(local.content);
+  if (content) keepBeside(s.sqlite, { id, client_id: clientId, server_version: version }, content, now);
 }
 
 /** A stored draft's text and a pulled one are the same (canonically: jsonb reorders keys). */

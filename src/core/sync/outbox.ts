@@ -108,9 +108,16 @@ export interface OutboxCounts {
  */
 /**
  * The mutation ids the server sees are the rows' own ids less a base (0 until a server forgets,
- * see `rebase`), kept in `store_meta`.
+ * see `replayForgotten`), kept in `store_meta`.
  */
 const MUTATION_ID_BASE_KEY = 'sync.mutationIdBase';
+/** The highest row id the server has said it processed (`lastMutationId` plus the base). */
+const ACKED_THROUGH_KEY = 'sync.ackedThrough';
+/**
+ * How long an applied change stays in the outbox: a clinic server restored from a backup up to
+ * this old gets every change it forgot from this workstation again.
+ */
+export const KEEP_APPLIED_MS = 30 * 24 * 3600_000;
 
 export class Outbox {
   constructor(
@@ -229,35 +236,81 @@ export class Outbox {
   }
 
   /**
-   * The server answered a push with a `lastMutationId` below the ids this outbox has left to send:
-   * it has forgotten changes it had acknowledged (its database was restored from a backup), and it
-   * takes no id after a gap. From now on the pending rows are sent under ids that follow on from
-   * `serverLast`. Returns false when nothing is pending or the ids already follow on (the gap is
-   * something else: the caller reports it).
+   * Every answer of the server says up to which mutation id it has processed this replica's
+   * changes (`lastMutationId`). That number only grows, unless the server has forgotten changes
+   * it had acknowledged: its database was restored from an older backup. Returns false then
+   * (the caller replays, `replayForgotten`); otherwise remembers the highest number seen.
    */
-  rebase(serverLast: number): boolean {
-    const first = this.db
-      .select({ mutationId: syncOutbox.mutationId })
-      .from(syncOutbox)
-      .where(eq(syncOutbox.status, 'pending'))
-      .orderBy(asc(syncOutbox.mutationId))
-      .limit(1)
-      .get();
-    if (!first) return false;
-    const base = first.mutationId - (serverLast + 1);
-    if (base <= this.base()) return false;
-    const value = String(base);
-    this.db
-      .insert(storeMeta)
-      .values({ key: MUTATION_ID_BASE_KEY, value })
-      .onConflictDoUpdate({ target: storeMeta.key, set: { value } })
-      .run();
+  observeServerLast(serverLast: number): boolean {
+    const through = serverLast + this.base();
+    const known = this.meta(ACKED_THROUGH_KEY);
+    if (known !== null && through < Number(known)) return false;
+    if (known === null || through > Number(known)) this.setMeta(ACKED_THROUGH_KEY, String(through));
     return true;
   }
 
+  /**
+   * The server has forgotten what it acknowledged after `serverLast` (restored from a backup):
+   * the changes it forgot that this outbox still keeps (applied rows are kept for
+   * `KEEP_APPLIED_MS`), then every pending change, are queued again in their order, as new rows
+   * sent under ids that follow on from `serverLast` (the server takes no id after a gap). Returns
+   * how many forgotten changes are sent again, or null when there is nothing to renumber (the
+   * ids already follow on). Either way, `serverLast` is the server's last from now on.
+   */
+  replayForgotten(serverLast: number): { replayed: number; pending: number } | null {
+    const sqlite = this.db.$client;
+    return sqlite.transaction(() => {
+      const base = this.base();
+      const rows = sqlite
+        .prepare(
+          `SELECT mutation_id AS id, status FROM sync_outbox
+            WHERE status = 'pending' OR (status = 'applied' AND mutation_id > ?) ORDER BY mutation_id`,
+        )
+        .all(serverLast + base) as Array<{ id: number; status: string }>;
+      // AUTOINCREMENT: the next row's id is one above the highest ever used.
+      const highest = Number(
+        (sqlite.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'").pluck().get() as
+          number | undefined) ?? 0,
+      );
+      const replayed = rows.filter((row) => row.status === 'applied').length;
+      // The next id this outbox would send already follows on from the server's last.
+      const nextSent = rows.length > 0 ? rows[0]!.id - base : highest - base + 1;
+      if (replayed === 0 && nextSent <= serverLast + 1) {
+        // Nothing to send again: from now on the server's last is the one it gave.
+        this.setMeta(ACKED_THROUGH_KEY, String(serverLast + base));
+        return null;
+      }
+      const nextBase = highest - serverLast;
+      const copy = sqlite.prepare(
+        `INSERT INTO sync_outbox (name, client_id, args, hlc, entity_type, entity_id, created_at, status, attempts)
+         SELECT name, client_id, args, hlc, entity_type, entity_id, created_at, 'pending', 0 FROM sync_outbox
+          WHERE mutation_id = ?`,
+      );
+      const remove = sqlite.prepare('DELETE FROM sync_outbox WHERE mutation_id = ?');
+      for (const row of rows) {
+        copy.run(row.id);
+        remove.run(row.id);
+      }
+      this.setMeta(MUTATION_ID_BASE_KEY, String(nextBase));
+      this.setMeta(ACKED_THROUGH_KEY, String(serverLast + nextBase));
+      return { replayed, pending: rows.length - replayed };
+    })();
+  }
+
+  private meta(key: string): string | null {
+    return this.db.select().from(storeMeta).where(eq(storeMeta.key, key)).get()?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db
+      .insert(storeMeta)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: storeMeta.key, set: { value } })
+      .run();
+  }
+
   private base(): number {
-    const row = this.db.select().from(storeMeta).where(eq(storeMeta.key, MUTATION_ID_BASE_KEY)).get();
-    return row ? Number(row.value) : 0;
+    return Number(this.meta(MUTATION_ID_BASE_KEY) ?? 0);
   }
 
   /**
@@ -342,12 +395,30 @@ export class Outbox {
     );
   }
 
-  /** Applied rows are kept for a while for the audit trail of what was sent; prune them here. */
+  /**
+   * Applied rows are kept for `KEEP_APPLIED_MS` after the server acknowledged them, so that a
+   * server restored from an older backup gets them again (`replayForgotten`); older ones are
+   * deleted here. Of a note's autosaves only the last before its next other change is kept: the
+   * server needs that text alone (a save that resolved conflicts is kept with its ids).
+   */
   pruneApplied(before: string): number {
-    return this.db
-      .delete(syncOutbox)
-      .where(and(eq(syncOutbox.status, 'applied'), lte(syncOutbox.ackedAt, before)))
-      .run().changes;
+    const sqlite = this.db.$client;
+    return sqlite.transaction(() => {
+      const old = sqlite
+        .prepare(`DELETE FROM sync_outbox WHERE status = 'applied' AND acked_at <= ?`)
+        .run(before).changes;
+      const superseded = sqlite
+        .prepare(
+          `DELETE FROM sync_outbox AS o
+            WHERE o.status = 'applied' AND o.name = 'note.saveDraft' AND o.entity_id IS NOT NULL
+              AND json_extract(o.args, '$.resolvesConflicts') IS NULL
+              AND (SELECT n.name || ':' || n.status FROM sync_outbox n
+                    WHERE n.entity_type = o.entity_type AND n.entity_id = o.entity_id AND n.mutation_id > o.mutation_id
+                    ORDER BY n.mutation_id LIMIT 1) IN ('note.saveDraft:applied', 'note.saveDraft:pending')`,
+        )
+        .run().changes;
+      return old + superseded;
+    })();
   }
 
   counts(): OutboxCounts {

@@ -28,8 +28,9 @@ import {
 } from './pull-worker-host';
 import { hasUnqueuedAuditEntries, markAuditSynced, queueAuditEntries } from './audit-upload';
 import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
-import type { Outbox, SettledMutation } from './outbox';
+import { KEEP_APPLIED_MS, type Outbox, type SettledMutation } from './outbox';
 import { replicaId } from './replica';
+import { forgetServerVersions } from './server-restore';
 
 /**
  * The workstation's sync engine (docs/sync-protocol.md, "Workstation sync engine"). One
@@ -394,7 +395,7 @@ export class SyncEngine {
       counts.pushed += await this.pushAll();
       // What was just pushed comes back with its server version (and any conflict record).
       if (counts.pushed > 0) counts.pulled += await this.pullAll();
-      this.options.outbox.pruneApplied(new Date(this.options.now()).toISOString());
+      this.options.outbox.pruneApplied(new Date(this.options.now() - KEEP_APPLIED_MS).toISOString());
       this.online = true;
       this.lastError = null;
       const at = new Date(this.options.now()).toISOString();
@@ -509,8 +510,12 @@ export class SyncEngine {
         this.reportDrift();
       }
       this.options.outbox.markAttempt(ids, null);
-      // Only mutations the server processed settle; anything it refused because of a gap before
-      // it was not processed and stays pending (sending it again after the gap is filled is safe).
+      if (!this.options.outbox.observeServerLast(response.lastMutationId)) {
+        // Nothing of this batch was processed (its ids follow ones the server no longer has):
+        // the next batch is the outbox as renumbered.
+        this.serverForgot(response.lastMutationId);
+        continue;
+      }
       const processed = response.results.filter((result) => result.mutationId <= response.lastMutationId);
       const settled = this.settle(() => this.options.outbox.applyResults(processed));
       for (const row of settled) {
@@ -530,19 +535,36 @@ export class SyncEngine {
       if (settled.length === 0) {
         // Nothing of the batch was processed: the server is behind this outbox (a gap). Its last
         // id below what this outbox still has to send means it forgot changes it had acknowledged
-        // (restored from a backup): the pending changes follow on from its last instead, or they
-        // would wait for ids that no workstation will send again.
+        // (restored from a backup; this outbox had not heard its higher number).
         const first = batch[0]!.mutationId;
-        if (response.lastMutationId < first - 1 && this.options.outbox.rebase(response.lastMutationId)) {
-          this.options.log.warn(
-            { code: 'SERVER_BEHIND_OUTBOX', serverLastMutationId: response.lastMutationId, firstSent: first },
-            'the clinic server has forgotten acknowledged changes; pending changes are sent after its last',
-          );
-          continue;
-        }
+        if (response.lastMutationId < first - 1 && this.serverForgot(response.lastMutationId)) continue;
         throw new EngineError('OUTBOX_GAP');
       }
     }
+  }
+
+  /**
+   * The clinic server has forgotten changes it had acknowledged (`lastMutationId` went back: its
+   * database was restored from an older backup). In one transaction: the changes it forgot that
+   * the outbox keeps, and every pending one, are queued again under ids that follow on from its
+   * last (`Outbox.replayForgotten`), and the cache takes the server's copy of every record again
+   * (`forgetServerVersions`: versions forgotten, the next pull a full one). Returns whether the
+   * outbox was renumbered.
+   */
+  private serverForgot(serverLast: number): boolean {
+    const sqlite = this.db.$client;
+    let replay: ReturnType<Outbox['replayForgotten']> = null;
+    sqlite.transaction(() => {
+      replay = this.options.outbox.replayForgotten(serverLast);
+      forgetServerVersions(sqlite, CURSOR_STREAM);
+    })();
+    this.resyncNeeded = true;
+    const { replayed, pending } = replay ?? { replayed: 0, pending: 0 };
+    this.options.log.warn(
+      { code: 'SERVER_FORGOT_CHANGES', serverLastMutationId: serverLast, replayed, pending },
+      'the clinic server has forgotten acknowledged changes: they are sent again, and every record pulled again',
+    );
+    return replay !== null;
   }
 
   private nextBatch(): Mutation[] {
@@ -853,19 +875,37 @@ export class SyncEngine {
       endBulk = null;
       end?.(options);
     };
+    // Pull everything again, from the start (nothing of this pull is kept that was not written).
+    const restartFull = (reason: string) => {
+      resyncs += 1;
+      this.options.log.info({ code: 'SYNC_RESYNC', reason }, 'full pull required');
+      if (resyncs > 3) throw new EngineError('RESYNC_LOOP');
+      this.resyncNeeded = false;
+      cursor = null;
+      full = true;
+      bulk = false;
+      batch.length = 0;
+      batched = 0;
+      leaveBulk();
+      source.close();
+      source = open(cursor);
+    };
     try {
       for (;;) {
         const response = await source.next();
         if (response.status === 'resyncRequired') {
-          resyncs += 1;
-          this.options.log.info({ code: 'SYNC_RESYNC', reason: response.reason }, 'full pull required');
-          if (cursor === null || resyncs > 3) throw new EngineError('RESYNC_LOOP');
-          cursor = null;
-          full = true;
-          bulk = false;
-          leaveBulk();
-          source.close();
-          source = open(cursor);
+          if (cursor === null) throw new EngineError('RESYNC_LOOP');
+          // The server does not know the cursor it gave: its feed went back (a restored backup).
+          if (response.reason === 'CURSOR_UNKNOWN') {
+            const sqlite = this.db.$client;
+            sqlite.transaction(() => forgetServerVersions(sqlite, CURSOR_STREAM))();
+          }
+          restartFull(response.reason);
+          continue;
+        }
+        if (!this.options.outbox.observeServerLast(response.lastMutationId)) {
+          this.serverForgot(response.lastMutationId);
+          restartFull('SERVER_FORGOT_CHANGES');
           continue;
         }
         received += response.changes.length;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openWorkstationStore, type WorkstationStore } from '../../../src/core/store/workstation-store';
-import { Outbox } from '../../../src/core/sync/outbox';
+import { KEEP_APPLIED_MS, Outbox } from '../../../src/core/sync/outbox';
 import { PersistentClock, replicaId } from '../../../src/core/sync/replica';
 import { unavailableKeychain } from '../../../src/core/vault/keychain';
 import { compareHlc } from '../../../src/shared/sync/hlc';
@@ -100,6 +100,80 @@ describe('outbox (real encrypted store)', () => {
       ]);
       // What "Forgot passphrase" would lose: pending, rejected and conflicting changes.
       expect((await store.vault.status()).unsyncedChanges).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("keeps applied changes for a month, a note's autosaves down to the last before its next other change", async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      const save = (note: string, text: string, extra: Record<string, unknown> = {}) =>
+        outbox.enqueue({ ...draft(0), args: { noteId: note, text, ...extra }, entity: { type: 'note', id: note } });
+      save('a', 'a1');
+      save('a', 'a2');
+      outbox.enqueue({ name: 'note.sign', clientId, args: { noteId: 'a' }, entity: { type: 'note', id: 'a' } });
+      save('b', 'b1', { resolvesConflicts: ['k'] });
+      save('b', 'b2');
+      save('b', 'b3');
+      save('c', 'c1');
+      outbox.applyResults([1, 2, 3, 4, 5, 6, 7].map((mutationId) => ({ mutationId, status: 'applied' as const })));
+      save('c', 'c2 (not sent yet)');
+      const kept = () =>
+        store.sqlite.prepare('SELECT mutation_id, status FROM sync_outbox ORDER BY mutation_id').all() as Array<{
+          mutation_id: number;
+          status: string;
+        }>;
+
+      outbox.pruneApplied(new Date(Date.now() - KEEP_APPLIED_MS).toISOString());
+      // a1 went (a2 follows it), a2 stays before the signature; b1 resolved a conflict; b2 went;
+      // c1 went: the pending c2 carries the newer text.
+      expect(kept()).toEqual([
+        { mutation_id: 2, status: 'applied' },
+        { mutation_id: 3, status: 'applied' },
+        { mutation_id: 4, status: 'applied' },
+        { mutation_id: 6, status: 'applied' },
+        { mutation_id: 8, status: 'pending' },
+      ]);
+      // A month after they were acknowledged, the applied ones go; the pending one stays.
+      outbox.pruneApplied(new Date(Date.now() + 1000).toISOString());
+      expect(kept()).toEqual([{ mutation_id: 8, status: 'pending' }]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a server that forgot acknowledged changes gets them again, in order, under ids that follow its last', async () => {
+    const store = await openStore(tempDir());
+    try {
+      const outbox = new Outbox(store.db, new PersistentClock(store.db));
+      [1, 2, 3, 4, 5].forEach((n) => outbox.enqueue(draft(n)));
+      outbox.applyResults([1, 2, 3, 4].map((mutationId) => ({ mutationId, status: 'applied' as const })));
+      expect(outbox.observeServerLast(4)).toBe(true);
+      outbox.enqueue(draft(6));
+      // The same number again is a server that has not moved on; a lower one went back.
+      expect(outbox.observeServerLast(4)).toBe(true);
+      expect(outbox.observeServerLast(1)).toBe(false);
+
+      expect(outbox.replayForgotten(1)).toEqual({ replayed: 3, pending: 2 });
+      const batch = outbox.nextBatch(10);
+      expect(batch.map((m) => [m.mutationId, (m.args as { noteId: string }).noteId])).toEqual([
+        [2, 'note-2'],
+        [3, 'note-3'],
+        [4, 'note-4'],
+        [5, 'note-5'],
+        [6, 'note-6'],
+      ]);
+      expect(outbox.counts()).toEqual({ pending: 5, rejected: 0, conflicts: 0 });
+      // From now on the server's numbers are the ones it answers with.
+      expect(outbox.observeServerLast(1)).toBe(true);
+      outbox.applyResults(batch.map((m) => ({ mutationId: m.mutationId, status: 'applied' as const })));
+      expect(outbox.observeServerLast(6)).toBe(true);
+      expect(outbox.enqueue(draft(7))).toBeGreaterThan(6);
+      expect(outbox.nextBatch(10).map((m) => m.mutationId)).toEqual([7]);
+      // Nothing to renumber when the ids already follow on.
+      expect(outbox.replayForgotten(6)).toBeNull();
     } finally {
       store.close();
     }
