@@ -411,10 +411,10 @@ export class Outbox {
         .prepare(
           `DELETE FROM sync_outbox AS o
             WHERE o.status = 'applied' AND o.name = 'note.saveDraft' AND o.entity_id IS NOT NULL
-              AND json_extract(o.args, '$.resolvesConflicts') IS NULL
               AND (SELECT n.name || ':' || n.status FROM sync_outbox n
                     WHERE n.entity_type = o.entity_type AND n.entity_id = o.entity_id AND n.mutation_id > o.mutation_id
-                    ORDER BY n.mutation_id LIMIT 1) IN ('note.saveDraft:applied', 'note.saveDraft:pending')`,
+                    ORDER BY n.mutation_id LIMIT 1) IN ('note.saveDraft:applied', 'note.saveDraft:pending')
+              AND json_extract(o.args, '$.resolvesConflicts') IS NULL`,
         )
         .run().changes;
       return old + superseded;
