@@ -52,6 +52,14 @@ async function restore(current: Site, backup: Blob): Promise<Site> {
   return site;
 }
 
+/** A clinician with one client on their caseload. */
+async function clinician(current: Site) {
+  const user = await createUser(current.database.db);
+  const clientId = await createClient(current.database.db);
+  await assign(current.database.db, user.id, clientId, 'caseload');
+  return { user, clientId };
+}
+
 async function device(current: Site, username: string): Promise<Workstation> {
   const proxy = await startProxy(() => current.port);
   onTestFinished(() => proxy.close());
@@ -80,9 +88,7 @@ async function onServer(current: Site, noteId: string) {
 describe('a clinic server restored from an older backup', () => {
   it('gets back from the workstation what the clinician wrote after the backup: edits, new notes, signatures', async () => {
     let current = await openSite();
-    const user = await createUser(current.database.db);
-    const clientId = await createClient(current.database.db);
-    await assign(current.database.db, user.id, clientId, 'caseload');
+    const { user, clientId } = await clinician(current);
     const ws = await device(current, user.username);
     const first = ws.saveDraft(clientId, 'before the backup');
     await syncNow(ws);
@@ -118,9 +124,7 @@ describe('a clinic server restored from an older backup', () => {
 
   it('a note changed after the restore reaches a workstation that held another text at the same version; that text is kept to merge', async () => {
     let current = await openSite();
-    const user = await createUser(current.database.db);
-    const clientId = await createClient(current.database.db);
-    await assign(current.database.db, user.id, clientId, 'caseload');
+    const { user, clientId } = await clinician(current);
     const a = await device(current, user.username);
     const noteId = a.saveDraft(clientId, 'first text, on the laptop');
     await syncNow(a);
@@ -154,9 +158,7 @@ describe('a clinic server restored from an older backup', () => {
 
   it("the clinician's own text older than the outbox keeps is kept beside the server's copy to merge, not overwritten unseen", async () => {
     const current = await openSite();
-    const user = await createUser(current.database.db);
-    const clientId = await createClient(current.database.db);
-    await assign(current.database.db, user.id, clientId, 'caseload');
+    const { user, clientId } = await clinician(current);
     const ws = await device(current, user.username);
     const noteId = ws.saveDraft(clientId, 'before the backup');
     await syncNow(ws);
