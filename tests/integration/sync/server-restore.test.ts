@@ -1,21 +1,23 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { openDatabase, type Database } from '../../../src/server/db/database';
 import { notes } from '../../../src/server/db/schema';
+import { BACKENDS, useBackends, type TestDatabase } from '../../server/helpers/backends';
 import { assign, createClient, createUser } from '../../server/helpers/fixtures';
 import { admin, startClinic, startProxy, type Clinic } from './helpers/clinic';
 import { startWorkstation, type Workstation } from './helpers/workstation';
 
 /**
- * A clinic server restored from an older backup, for real: the embedded PGlite's data directory
- * is copied at the backup moment (as an administrator copies the data folder), the server goes
- * on, then it is stopped and started again on the copy, and the administrator declares the
- * restore (`npm run admin -- restored`), as docs/clinic-server.md says to. Real cores on real
- * encrypted caches reach it through a loopback proxy on an unchanging address.
+ * A clinic server restored from an older backup, for real, on both databases: a backup taken as
+ * an administrator takes one (`pg_dump` of the PostgreSQL database; a copy of PGlite's data
+ * directory), the server going on, then stopped and started again on the restored data, and the
+ * administrator declaring the restore (`npm run admin -- restored`), as docs/clinic-server.md
+ * says to. Real cores on real encrypted caches reach it through a loopback proxy on an
+ * unchanging address.
  */
+const backends = useBackends();
 
 interface Site {
-  database: Database;
+  database: TestDatabase;
   clinic: Clinic;
   port: number;
 }
@@ -23,29 +25,23 @@ interface Site {
 let site: Site | null = null;
 afterEach(async () => {
   await site?.clinic.close();
-  await site?.database.close();
   site = null;
 });
 
-async function openSite(): Promise<Site> {
-  const database = await openDatabase({ memory: true });
+async function openSite(database: TestDatabase): Promise<Site> {
   const clinic = await startClinic(database.db);
   site = { database, clinic, port: clinic.port };
   return site;
 }
 
-/** The data directory as it is now (the backup). */
-function backUp(current: Site): Promise<Blob> {
-  const pglite = (current.database.db as unknown as { $client: { dumpDataDir(compression: 'none'): Promise<Blob> } })
-    .$client;
-  return pglite.dumpDataDir('none');
-}
+/** A backup of the clinic's database as it is now. */
+const backUp = (current: Site) => current.database.backUp();
 
-/** Stop the server, start it on the backup, and declare the restore. */
-async function restore(current: Site, backup: Blob): Promise<Site> {
+/** Stop the server, restore the backup, start the server on it, and declare the restore. */
+async function restore(current: Site, backup: Awaited<ReturnType<typeof backUp>>): Promise<Site> {
   await current.clinic.close();
   await current.database.close();
-  const database = await openDatabase({ memory: true, loadDataDir: backup });
+  const database = await backup.restore();
   const clinic = await startClinic(database.db, { port: current.port });
   site = { database, clinic, port: current.port };
   await admin(database.db, 'restored', {});
@@ -85,9 +81,9 @@ async function onServer(current: Site, noteId: string) {
   return note ? { text: JSON.stringify(note.content), status: note.status } : null;
 }
 
-describe('a clinic server restored from an older backup', () => {
+describe.each(BACKENDS)('a clinic server restored from an older backup (%s)', (backend) => {
   it('gets back from the workstation what the clinician wrote after the backup: edits, new notes, signatures', async () => {
-    let current = await openSite();
+    let current = await openSite(await backends.open(backend));
     const { user, clientId } = await clinician(current);
     const ws = await device(current, user.username);
     const first = ws.saveDraft(clientId, 'before the backup');
@@ -123,7 +119,7 @@ describe('a clinic server restored from an older backup', () => {
   });
 
   it('a note changed after the restore reaches a workstation that held another text at the same version; that text is kept to merge', async () => {
-    let current = await openSite();
+    let current = await openSite(await backends.open(backend));
     const { user, clientId } = await clinician(current);
     const a = await device(current, user.username);
     const noteId = a.saveDraft(clientId, 'first text, on the laptop');
@@ -157,7 +153,7 @@ describe('a clinic server restored from an older backup', () => {
   });
 
   it("the clinician's own text older than the outbox keeps is kept beside the server's copy to merge, not overwritten unseen", async () => {
-    const current = await openSite();
+    const current = await openSite(await backends.open(backend));
     const { user, clientId } = await clinician(current);
     const ws = await device(current, user.username);
     const noteId = ws.saveDraft(clientId, 'before the backup');

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { migrationsFolder, openDatabase, type Database } from '../../../src/server/db/database.js';
-import { startPostgres, type PostgresCluster } from './postgres.js';
+import { PG_BIN, startPostgres, type PostgresCluster } from './postgres.js';
 
 /**
  * Every server test runs against both drivers: the embedded PGlite and a real PostgreSQL 15
@@ -23,6 +24,13 @@ export interface TestDatabase extends Database {
    * applied run now): PostgreSQL's database itself, a PGlite copy of this one's data directory.
    */
   reopen(): Promise<TestDatabase>;
+  /**
+   * A backup of the data as it is now, as an administrator takes one: `pg_dump` (custom format)
+   * of the PostgreSQL database, a copy of PGlite's data directory. `restore()` puts it back the
+   * way a clinic would, into the same database (PostgreSQL: dropped, created and `pg_restore`d;
+   * close this handle, and whatever uses it, first) and opens it as a server start does.
+   */
+  backUp(): Promise<{ restore(): Promise<TestDatabase> }>;
 }
 
 type PgliteClient = {
@@ -76,6 +84,27 @@ export function useBackends(): { open(backend: Backend): Promise<TestDatabase> }
       ...base,
       raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
       reopen: () => postgres(url),
+      backUp: async () => {
+        const file = path.join(mkdtempSync(path.join(tmpdir(), 'continuum-backup-')), 'clinic.dump');
+        execFileSync(path.join(PG_BIN, 'pg_dump'), ['--format=custom', `--file=${file}`, `--dbname=${url}`]);
+        return {
+          restore: async () => {
+            if (!cluster) throw new Error('PostgreSQL cluster not started');
+            const name = new URL(url).pathname.slice(1);
+            const admin = new pg.Client({ connectionString: cluster.adminUrl });
+            await admin.connect();
+            try {
+              await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+              await admin.query(`CREATE DATABASE ${name}`);
+            } finally {
+              await admin.end();
+            }
+            execFileSync(path.join(PG_BIN, 'pg_restore'), ['--exit-on-error', `--dbname=${url}`, file]);
+            rmSync(path.dirname(file), { recursive: true, force: true });
+            return postgres(url);
+          },
+        };
+      },
       close: async () => {
         await client.end();
         await base.close();
@@ -94,6 +123,10 @@ export function useBackends(): { open(backend: Backend): Promise<TestDatabase> }
       ...base,
       raw: async (text, params) => (await client.query(text, params)).rows as Record<string, unknown>[],
       reopen: async () => pglite(await client.dumpDataDir('none')),
+      backUp: async () => {
+        const image = await client.dumpDataDir('none');
+        return { restore: () => pglite(image) };
+      },
     };
     opened.push(database);
     return database;
