@@ -34,8 +34,11 @@ export function meta(sqlite: SqliteDatabase, key: string): string | null {
 
 /** The clinician whose notes these are: the signed-in user, else the cache's owner. */
 export function currentUser(deps: NotesDeps, sqlite: SqliteDatabase): string | null {
-  return deps.userId() ?? meta(sqlite, OWNER_KEY);
+  return deps.userId() ?? ownerOf(sqlite);
 }
+
+/** The clinician this cache belongs to (its first sign-in), whether or not signed in now. */
+export const ownerOf = (sqlite: SqliteDatabase): string | null => meta(sqlite, OWNER_KEY);
 
 /** Same, for an action that needs a person: FORBIDDEN before the first sign-in. */
 export function requireUser(deps: NotesDeps, sqlite: SqliteDatabase): string {

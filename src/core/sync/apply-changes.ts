@@ -5,6 +5,7 @@ import { APPLY_ORDER, type RecordData } from '../../shared/sync/records';
 import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
 import { keepBeside } from '../notes/conflicts';
+import { ownerOf } from '../notes/context';
 import { parseContent } from '../notes/notes-queries';
 import { noteTypeOf } from './note-projection';
 import { prepareChange, toChange, type PreparedChange, type PreparedNote } from './prepare-changes';
@@ -399,7 +400,6 @@ interface Statements {
   purge: Statement[];
   deletes: Map<string, Statement>;
   noteState: Statement;
-  owner: Statement;
   noteInsert: Statement;
   noteUpdate: Statement;
   noteUpdateSameText: Statement;
@@ -470,7 +470,6 @@ function statements(sqlite: SqliteDatabase): Statements {
     noteState: sqlite.prepare(
       'SELECT status, content_hash, server_version, content, author_id FROM session_notes WHERE id = ?',
     ),
-    owner: sqlite.prepare("SELECT value FROM store_meta WHERE key = 'session.ownerUserId'").pluck(),
     noteInsert: sqlite.prepare(
       `INSERT INTO session_notes (id, ${NOTE_COLUMNS.join(', ')}, draft_revision) ` +
         `VALUES (@id, ${NOTE_COLUMNS.map((column) => `@${column}`).join(', ')}, 1)`,
@@ -999,7 +998,7 @@ function keepOwnTextAfterRestore(
   note: PreparedNote,
   now: string,
 ): void {
-  if (clientId === null || local.author_id !== (s.owner.get() as string | undefined)) return;
+  if (clientId === null || local.author_id !== ownerOf(s.sqlite)) return;
   if (sameText(local.content, note.contentJson)) return;
   const content = parseContent(local.content);
   if (content) keepBeside(s.sqlite, { id, client_id: clientId, server_version: version }, content, now);
