@@ -149,6 +149,11 @@ export class PullWorker {
       options.observeServerTime?.(serverMs, sentAtMs, receivedAtMs);
   }
 
+  /** Whether the thread has loaded: pages are prepared there from now on. */
+  get loaded(): boolean {
+    return this.ready;
+  }
+
   get available(): boolean {
     return this.worker !== null;
   }

@@ -61,7 +61,7 @@ async function caseloadWithNotes(count: number) {
 const cacheContents = (ws: Workstation) => ({
   notes: ws.rows(
     `SELECT id, client_id, author_id, note_type, template, is_protected, status, modality, started_at, ended_at,
-            content, body_text, server_version, draft_revision FROM session_notes ORDER BY id`,
+            content, note_text(content) AS body_text, server_version, draft_revision FROM session_notes ORDER BY id`,
   ),
   clients: ws.rows('SELECT id, given_name, family_name, program, status, server_version FROM clients ORDER BY id'),
   searchable: ws.value<number>(`SELECT count(*) FROM note_search WHERE note_search MATCH 'señal'`),
@@ -181,6 +181,10 @@ describe('the pull worker', () => {
         password: PASSWORD,
       });
       expect(signedIn.state).toBe('pendingPassphrase');
+      // The clinician chooses a passphrase and types it twice, seconds in which the worker started
+      // at sign-in loads (here from source through tsx: up to a second on a busy machine).
+      const worker = started.at(-1)!;
+      await waitFor(() => worker.loaded, 10_000);
       const held = proxy.holdAnswer(/^POST \/sync\/pull /, 1);
       let created = false;
       const creating = ws.running.client.call('vault.create', { passphrase: PASSPHRASE }).then(() => {
