@@ -176,8 +176,8 @@ function insertCaseload(sqlite: SqliteDatabase, data: Caseload): void {
      VALUES (?, ?, ?, '1988-05-05', 'iop', 'IOP', ?, ?, ?)`,
   );
   const note = sqlite.prepare(
-    `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, body_text, created_at, updated_at)
-     VALUES (?, ?, ?, 'progress', 'DAP', 'signed', ?, ?, ?, ?)`,
+    `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, created_at, updated_at)
+     VALUES (?, ?, ?, 'progress', 'DAP', 'signed', ?, ?, ?)`,
   );
   const measure = sqlite.prepare(
     'INSERT INTO measures (id, client_id, code, value, observed_at) VALUES (?, ?, ?, ?, ?)',
@@ -188,7 +188,7 @@ function insertCaseload(sqlite: SqliteDatabase, data: Caseload): void {
   };
   batch(data.clients, (c) => client.run(c.id, c.given, c.family, data.staffId, now, now));
   batch(data.notes, (n) =>
-    note.run(n.id, n.clientId, data.staffId, JSON.stringify({ D: n.body }), n.body, n.createdAt, n.createdAt),
+    note.run(n.id, n.clientId, data.staffId, JSON.stringify({ D: n.body }), n.createdAt, n.createdAt),
   );
   batch(data.measures, (m) => measure.run(m.id, m.clientId, m.code, m.value, m.observedAt));
 }
@@ -263,7 +263,6 @@ function runVariant(dir: string, variant: Variant, data: Caseload, quick: boolea
       noteType: 'progress',
       template: 'DAP',
       content: { D: `${body} ${i}` },
-      bodyText: `${body} ${i}`,
     });
   });
   const queries = [

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { startCore, type Core } from '../../src/core/core';
 import { unavailableKeychain } from '../../src/core/store';
 import { saveDraft } from '../../src/core/store/repositories/notes';
-import { richTextPlain } from '../../src/shared/notes/index';
 import { RpcClient } from '../../src/shared/rpc/client';
 import { createRpcChannel } from '../../tests/helpers/message-channel-port';
 import { createLogger } from '../../src/core/logging/logger';
@@ -313,10 +312,6 @@ export async function engineLatency(params: {
           noteType: 'progress',
           template: 'DAP',
           content,
-          bodyText: Object.values(content.sections)
-            .flatMap((section) => Object.values(section))
-            .map((field) => (field.type === 'richText' ? richTextPlain(field.doc) : ''))
-            .join('\n'),
         });
         outbox.enqueue({
           name: 'note.saveDraft',

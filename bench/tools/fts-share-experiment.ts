@@ -51,15 +51,15 @@ function run(mode: Mode, index: number): { writeMs: number; rebuildMs: number } 
     );
     for (const c of data.clients) client.run(c.id, c.given, c.family, data.staffId, now, now);
     const note = sqlite.prepare(
-      `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, body_text, created_at, updated_at)
-       VALUES (?, ?, ?, 'progress', 'DAP', 'signed', ?, ?, ?, ?)`,
+      `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, created_at, updated_at)
+       VALUES (?, ?, ?, 'progress', 'DAP', 'signed', ?, ?, ?)`,
     );
     const t0 = performance.now();
     bulkImport(sqlite, () => {
       for (let i = 0; i < data.notes.length; i += 1000) {
         sqlite.transaction(() => {
           for (const n of data.notes.slice(i, i + 1000)) {
-            note.run(n.id, n.clientId, data.staffId, JSON.stringify({ D: n.body }), n.body, n.createdAt, n.createdAt);
+            note.run(n.id, n.clientId, data.staffId, JSON.stringify({ D: n.body }), n.createdAt, n.createdAt);
           }
         })();
       }

@@ -103,7 +103,7 @@ function write(pageSize: PageSize, run: number): { totalMs: number; commitMs: nu
       )
       .all() as Array<{ name: string; pages: number; bytes: number }>;
     const row = sqlite
-      .prepare('SELECT avg(length(content)) AS content, avg(length(body_text)) AS text FROM session_notes')
+      .prepare('SELECT avg(length(content)) AS content, avg(length(note_text(content))) AS text FROM session_notes')
       .get() as { content: number; text: number };
     console.log(
       `pages of ${pageSize} B: ${layout.map((l) => `${l.name} ${l.pages} pages (${(l.bytes / 1e6).toFixed(1)} MB)`).join(', ')}; ` +

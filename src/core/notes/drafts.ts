@@ -184,10 +184,10 @@ export function insertDraft(
   sqlite
     .prepare(
       `INSERT INTO session_notes (id, client_id, appointment_id, author_id, note_type, template, is_protected,
-          template_id, template_version, status, started_at, ended_at, modality, content, body_text,
+          template_id, template_version, status, started_at, ended_at, modality, content,
           draft_revision, late_entry, created_at, updated_at)
        VALUES (@id, @client_id, @appointment_id, @author_id, @note_type, @template, @is_protected,
-          @template_id, @template_version, 'draft', @started_at, @ended_at, @modality, @content, @body_text,
+          @template_id, @template_version, 'draft', @started_at, @ended_at, @modality, @content,
           1, 0, @now, @now)`,
     )
     .run({
@@ -204,7 +204,6 @@ export function insertDraft(
       ended_at: projection.endedAt,
       modality: projection.modality,
       content: JSON.stringify(draft.content),
-      body_text: projection.bodyText,
       now,
     });
 }
@@ -236,7 +235,7 @@ export function updateDraft(
   const projection = projectNote(content);
   const row = sqlite
     .prepare(
-      `UPDATE session_notes SET content = @content, body_text = @body_text, started_at = @started_at,
+      `UPDATE session_notes SET content = @content, started_at = @started_at,
           ended_at = @ended_at, modality = @modality, draft_revision = draft_revision + 1, updated_at = @now
         WHERE id = @id AND status = 'draft'
         RETURNING draft_revision AS draftRevision, updated_at AS updatedAt`,
@@ -244,7 +243,6 @@ export function updateDraft(
     .get({
       id: noteId,
       content: JSON.stringify(content),
-      body_text: projection.bodyText,
       started_at: projection.startedAt,
       ended_at: projection.endedAt,
       modality: projection.modality,

@@ -1,10 +1,11 @@
 import type { SqliteDatabase } from './open-database';
+import { withKnownNoteTexts } from './schema-functions';
 
 /**
  * Index the notes a bulk write adds (the initial sync) once at the end of its transaction instead
  * of row by row.
  *
- * Why: the FTS5 triggers of migration 0001 index each note as it is inserted, and FTS5 writes
+ * Why: the FTS5 triggers (migrations 0001, 0007) index each note as it is inserted, and FTS5 writes
  * its pending terms to the index at every statement of the transaction: a 20,000-note import
  * spends more than half of its time there (BENCHMARKS.md, "Sync"). Indexing the same rows with
  * one `INSERT … SELECT` at the end of the transaction costs a fraction of that.
@@ -17,7 +18,8 @@ import type { SqliteDatabase } from './open-database';
  *      that were already indexed when `work` began (an update replaces their entry, a delete
  *      removes it; a note inserted during `work` and then changed or deleted needs nothing yet);
  *   3. runs `work`;
- *   4. indexes the noted rows that still exist, with their final text, in one statement;
+ *   4. indexes the noted rows that still exist, with their final text, in one statement (the
+ *      texts the writer already knows, `knowNoteText`, are not computed again);
  *   5. drops the TEMP objects and re-creates the triggers from their saved definitions.
  * All of it, the notes and the trigger definitions included, commits or rolls back together
  * (with the rollback journal of bulkImport as with the WAL): at every commit the index agrees
@@ -32,26 +34,23 @@ const PENDING = 'bulk_note_search_pending';
 const TEMP_TRIGGERS = ['bulk_note_search_ai', 'bulk_note_search_ad', 'bulk_note_search_au'] as const;
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** The words the index holds for a note row (migration 0007: computed from its content). */
+const wordsOf = (row: 'old' | 'new' | 'n') => `note_text(${row}.content)`;
 
 export function withBulkNoteSearch<T>(sqlite: SqliteDatabase, work: () => T): T {
   if (!sqlite.inTransaction) throw new Error('withBulkNoteSearch must run inside a transaction');
-  // Every trigger that writes the search index: exactly the three this knows, or nothing changes.
+  // Every trigger that writes the search index: exactly the three this knows, in the shape of
+  // migration 0007 (the words computed by note_text), or nothing changes.
   const saved = sqlite
     .prepare(
       `SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = 'session_notes' AND sql LIKE '%note_search%'`,
     )
     .all() as Array<{ name: string; sql: string }>;
-  // The indexed columns: an external-content FTS5 table names the content table's columns.
-  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('note_search') as string[]).map(
-    quote,
-  );
   const known =
-    saved.length === TRIGGERS.length && saved.every(({ name }) => (TRIGGERS as readonly string[]).includes(name));
-  if (!known || columns.length === 0) return work();
+    saved.length === TRIGGERS.length &&
+    saved.every(({ name, sql }) => (TRIGGERS as readonly string[]).includes(name) && sql.includes('note_text('));
+  if (!known) return work();
 
-  const cols = columns.join(', ');
-  const oldCols = columns.map((c) => `old.${c}`).join(', ');
-  const newCols = columns.map((c) => `new.${c}`).join(', ');
   const dropTemp = () => {
     for (const name of TEMP_TRIGGERS) sqlite.exec(`DROP TRIGGER IF EXISTS temp.${name}`);
     sqlite.exec(`DROP TABLE IF EXISTS temp.${PENDING}`);
@@ -65,24 +64,29 @@ export function withBulkNoteSearch<T>(sqlite: SqliteDatabase, work: () => T): T 
        INSERT OR IGNORE INTO ${PENDING} (id) VALUES (new.rowid);
      END;
      CREATE TEMP TRIGGER ${TEMP_TRIGGERS[1]} AFTER DELETE ON main.session_notes BEGIN
-       INSERT INTO note_search (note_search, rowid, ${cols})
-         SELECT 'delete', old.rowid, ${oldCols} WHERE old.rowid NOT IN (SELECT id FROM ${PENDING});
+       INSERT INTO note_search (note_search, rowid, body_text)
+         SELECT 'delete', old.rowid, ${wordsOf('old')} WHERE old.rowid NOT IN (SELECT id FROM ${PENDING});
        DELETE FROM ${PENDING} WHERE id = old.rowid;
      END;
-     CREATE TEMP TRIGGER ${TEMP_TRIGGERS[2]} AFTER UPDATE OF ${cols} ON main.session_notes
+     CREATE TEMP TRIGGER ${TEMP_TRIGGERS[2]} AFTER UPDATE OF content ON main.session_notes
      WHEN old.rowid NOT IN (SELECT id FROM ${PENDING}) BEGIN
-       INSERT INTO note_search (note_search, rowid, ${cols}) VALUES ('delete', old.rowid, ${oldCols});
-       INSERT INTO note_search (rowid, ${cols}) VALUES (new.rowid, ${newCols});
+       INSERT INTO note_search (note_search, rowid, body_text) VALUES ('delete', old.rowid, ${wordsOf('old')});
+       INSERT INTO note_search (rowid, body_text) VALUES (new.rowid, ${wordsOf('new')});
      END;`,
   );
   let result: T;
   try {
-    result = work();
-    sqlite.exec(
-      `INSERT INTO note_search (rowid, ${cols})
-         SELECT n.rowid, ${columns.map((c) => `n.${c}`).join(', ')} FROM main.session_notes n
-          WHERE n.rowid IN (SELECT id FROM ${PENDING}) ORDER BY n.rowid`,
-    );
+    result = withKnownNoteTexts(sqlite, () => {
+      const done = work();
+      // The words the writer already knows (`knowNoteText`), else computed from the content.
+      sqlite.exec(
+        `INSERT INTO note_search (rowid, body_text)
+           SELECT n.rowid, coalesce(known_note_text(n.id, octet_length(n.content)), ${wordsOf('n')})
+             FROM main.session_notes n
+            WHERE n.rowid IN (SELECT id FROM ${PENDING}) ORDER BY n.rowid`,
+      );
+      return done;
+    });
   } catch (error) {
     // The caller's transaction rolls back the notes and the dropped triggers; the TEMP objects
     // live outside the file and go now (or are already gone if SQLite rolled back by itself).

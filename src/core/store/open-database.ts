@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { CACHE_CIPHERS, DEFAULT_CACHE_CIPHER, type CipherTuning } from './cache-cipher';
 import { StoreCorruptError, toStoreError } from './errors';
+import { registerSchemaFunctions } from './schema-functions';
 
 export type { CipherTuning } from './cache-cipher';
 
@@ -58,6 +59,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
       // library turns this on when a database is keyed; said here so that no upgrade drops it.)
       db.pragma('secure_delete = ON');
     }
+    registerSchemaFunctions(db);
     // Force a read of page 1: a wrong key or a damaged header fails here, not at first query.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     db.pragma(`locking_mode = ${options.lockingMode ?? 'EXCLUSIVE'}`);

@@ -4,6 +4,7 @@ import type { Change, EntityType } from '../../shared/sync/protocol';
 import { APPLY_ORDER, type RecordData } from '../../shared/sync/records';
 import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
+import { knowNoteText } from '../store/schema-functions';
 import { keepBeside } from '../notes/conflicts';
 import { ownerOf } from '../notes/context';
 import { parseContent } from '../notes/notes-queries';
@@ -429,7 +430,6 @@ const NOTE_COLUMNS = [
   'started_at',
   'ended_at',
   'content',
-  'body_text',
   'signed_at',
   'signed_by',
   'content_hash',
@@ -956,7 +956,6 @@ function putNote(
     started_at: projection.startedAt,
     ended_at: projection.endedAt,
     content: note.contentJson,
-    body_text: projection.bodyText,
     signed_at: d.signedAt,
     signed_by: d.signedBy,
     content_hash: d.contentHash,
@@ -968,6 +967,8 @@ function putNote(
     created_at: d.createdAt,
     updated_at: d.updatedAt,
   };
+  // The search index of a bulk write takes the worker's text instead of parsing the note again.
+  knowNoteText(s.sqlite, id, note.contentJson, projection.bodyText);
   if (!local) {
     s.noteInsert.run(row);
   } else if (local.status !== 'signed') {

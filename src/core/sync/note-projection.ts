@@ -1,5 +1,6 @@
 import { builtInProtection, type TemplateProtection } from '../../shared/notes/protection';
 import { BUILT_IN_TEMPLATES } from '../../shared/notes/templates/builtin';
+import { isObject, noteText } from '../../shared/notes/note-text';
 import type { NoteTemplate, NoteType } from '../store/schema';
 
 /**
@@ -32,22 +33,6 @@ const GROUP = new Set(
   BUILT_IN_TEMPLATES.filter((template) => template.kind === 'group').map((template) => template.id),
 );
 const MODALITIES = new Set(['video', 'phone', 'in_person']);
-
-/** Field keys whose strings are codes, not words a clinician would search for. */
-const CODE_KEYS = new Set([
-  'type',
-  'templateId',
-  'measureId',
-  'timeZone',
-  'refId',
-  'kind',
-  'result',
-  'noteId',
-  'sectionId',
-  'fieldId',
-  'href',
-  'src',
-]);
 
 /** The part of the projection that depends on the content alone (no template rule). */
 export interface NoteContentProjection {
@@ -107,59 +92,6 @@ export function noteTypeOf(
     noteType = templateId === 'psychotherapy' ? 'psychotherapy' : 'sud_counseling';
   else if (templateId && GROUP.has(templateId)) noteType = 'group';
   return { noteType, isProtected: noteType === 'sud_counseling' || noteType === 'psychotherapy' };
-}
-
-/** The words of a note: its sections (and group members' sections) in order, else every string in it. */
-export function noteText(content: Record<string, unknown>): string {
-  const parts: string[] = [];
-  const sections = content['sections'];
-  if (isObject(sections)) {
-    collectSections(sections, parts);
-    const members = content['members'];
-    if (isObject(members)) {
-      for (const member of Object.values(members)) {
-        if (isObject(member) && isObject(member['sections'])) collectSections(member['sections'], parts);
-      }
-    }
-  } else {
-    collectStrings(content, parts, 0);
-  }
-  return parts.filter((part) => part.trim() !== '').join('\n');
-}
-
-function collectSections(sections: Record<string, unknown>, parts: string[]): void {
-  for (const fields of Object.values(sections)) {
-    if (!isObject(fields)) continue;
-    for (const value of Object.values(fields)) {
-      if (!isObject(value)) continue;
-      if (value['type'] === 'richText') parts.push(richText(value['doc'], 0));
-      else if (value['type'] === 'text' && typeof value['value'] === 'string') parts.push(value['value']);
-      else if (value['type'] === 'riskScreen' && typeof value['reason'] === 'string') parts.push(value['reason']);
-    }
-  }
-}
-
-/** Plain text of a ProseMirror/tiptap document: block nodes on their own lines. */
-function richText(node: unknown, depth: number): string {
-  if (!isObject(node) || depth > 64) return '';
-  if (typeof node['text'] === 'string') return node['text'];
-  const children = Array.isArray(node['content']) ? node['content'].map((child) => richText(child, depth + 1)) : [];
-  const type = node['type'];
-  const inline = type === 'paragraph' || type === 'heading' || type === 'text' || type === 'hardBreak';
-  return children.join(inline ? '' : '\n');
-}
-
-function collectStrings(value: unknown, parts: string[], depth: number): void {
-  if (depth > 64) return;
-  if (typeof value === 'string') parts.push(value);
-  else if (Array.isArray(value)) for (const item of value) collectStrings(item, parts, depth + 1);
-  else if (isObject(value)) {
-    for (const [key, child] of Object.entries(value)) if (!CODE_KEYS.has(key)) collectStrings(child, parts, depth + 1);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();

@@ -270,7 +270,6 @@ export function addNote(
       status: values.status,
       startedAt: values.startedAt ?? null,
       content: { S: 'synthetic' },
-      bodyText: 'synthetic',
       signedAt: values.signedAt ?? null,
       signedBy: values.signedAt ? values.authorId : null,
       contentHash: values.signedAt ? 'a'.repeat(64) : null,

@@ -57,8 +57,8 @@ describe('a signed note is locked', () => {
     // Writing the cache directly: the database refuses.
     expect(() =>
       ws.running.core.vault.unlockedStore.sqlite
-        .prepare('UPDATE session_notes SET content = ?, body_text = ? WHERE id = ?')
-        .run(JSON.stringify(changed), 'A later change.', draft.id),
+        .prepare('UPDATE session_notes SET content = ? WHERE id = ?')
+        .run(JSON.stringify(changed), draft.id),
     ).toThrow(/signed notes are immutable/);
     expect(() =>
       ws.running.core.vault.unlockedStore.sqlite

@@ -48,7 +48,7 @@ function completeProcessNote(content: NoteContent, text: string): NoteContent {
 const stored = (ws: Workstation, noteId: string) => ({
   notes: ws.value<number>('SELECT count(*) FROM session_notes WHERE id = ?', noteId),
   addenda: ws.value<number>('SELECT count(*) FROM note_addenda WHERE note_id = ?', noteId),
-  text: ws.value<number>("SELECT count(*) FROM session_notes WHERE body_text LIKE '%process notes%'"),
+  text: ws.value<number>("SELECT count(*) FROM session_note_text WHERE body_text LIKE '%process notes%'"),
 });
 
 describe('protected notes between workstations', () => {

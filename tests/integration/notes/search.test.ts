@@ -49,15 +49,19 @@ describe('notes search', () => {
     ws.running.core.vault.unlockedStore.sqlite
       .prepare(
         `INSERT INTO session_notes (id, client_id, author_id, note_type, template, is_protected, template_id, template_version,
-            status, content, body_text, created_at, updated_at)
-         VALUES (?, ?, ?, 'sud_counseling', 'SUD_COUNSELING', 1, 'sud_counseling', 1, 'draft', ?, ?, ?, ?)`,
+            status, content, created_at, updated_at)
+         VALUES (?, ?, ?, 'sud_counseling', 'SUD_COUNSELING', 1, 'sud_counseling', 1, 'draft', ?, ?, ?)`,
       )
       .run(
         protectedTheirs,
         first,
         other.id,
-        JSON.stringify({ templateId: 'sud_counseling', templateVersion: 1, encounter: {}, sections: {} }),
-        'Their process notes about cravings.',
+        JSON.stringify({
+          templateId: 'sud_counseling',
+          templateVersion: 1,
+          encounter: {},
+          sections: { narrative: { notes: { type: 'text', value: 'Their process notes about cravings.' } } },
+        }),
         now,
         now,
       );

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { bulkImport } from '../../../src/core/store/bulk-import';
 import { withBulkNoteSearch } from '../../../src/core/store/bulk-note-search';
 import type { SqliteDatabase } from '../../../src/core/store/open-database';
+import { knowNoteText } from '../../../src/core/store/schema-functions';
 import { openWorkstationStore } from '../../../src/core/store/workstation-store';
 import { unavailableKeychain } from '../../../src/core/vault/keychain';
 import { tempDir } from '../../helpers/temp-dir';
@@ -35,8 +36,8 @@ async function unlockedStore(profileDir = tempDir()) {
 
 function notes(sqlite: SqliteDatabase, clientId: string, authorId: string) {
   const insert = sqlite.prepare(
-    `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, body_text, created_at, updated_at)
-     VALUES (?, ?, ?, 'progress', 'DAP', 'draft', '{}', ?, ?, ?)`,
+    `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, created_at, updated_at)
+     VALUES (?, ?, ?, 'progress', 'DAP', 'draft', json_object('text', ?), ?, ?)`,
   );
   return {
     add(text: string, id = randomUUID()): string {
@@ -45,7 +46,7 @@ function notes(sqlite: SqliteDatabase, clientId: string, authorId: string) {
       return id;
     },
     setText: (id: string, text: string) =>
-      sqlite.prepare('UPDATE session_notes SET body_text = ? WHERE id = ?').run(text, id),
+      sqlite.prepare("UPDATE session_notes SET content = json_object('text', ?) WHERE id = ?").run(text, id),
     remove: (id: string) => sqlite.prepare('DELETE FROM session_notes WHERE id = ?').run(id),
   };
 }
@@ -186,6 +187,42 @@ describe('search index of notes written in bulk (initial sync)', () => {
     }
   });
 
+  it('indexes a note with the words its writer computed for that content, never with words told for another', async () => {
+    const { store, clientId, clinicianId } = await unlockedStore();
+    try {
+      const { sqlite } = store;
+      const n = notes(sqlite, clientId, clinicianId);
+      const contentOf = (id: string) =>
+        sqlite.prepare('SELECT content FROM session_notes WHERE id = ?').pluck().get(id) as string;
+      let told = '';
+      let stale = '';
+      let untold = '';
+      bulk(sqlite, () => {
+        // The pull worker's words for exactly this content: taken as they are, not computed again
+        // (deliberately different words here, to see which ones the index took).
+        told = n.add('whimbrel as stored');
+        knowNoteText(sqlite, told, contentOf(told), 'turnstone told by the writer');
+        // Words told for content the note no longer has (it changed after): not used.
+        stale = n.add('avocet first');
+        knowNoteText(sqlite, stale, contentOf(stale), 'stilt told for the first content');
+        n.setText(stale, 'avocet changed afterwards');
+        untold = n.add('phalarope nobody told');
+      });
+      expect(found(sqlite, 'turnstone')).toEqual([told]);
+      expect(found(sqlite, 'whimbrel')).toEqual([]);
+      expect(found(sqlite, 'stilt')).toEqual([]);
+      expect(found(sqlite, 'afterwards')).toEqual([stale]);
+      expect(found(sqlite, 'phalarope')).toEqual([untold]);
+      // Outside a bulk write nothing told is kept: a later note is indexed with its own words.
+      knowNoteText(sqlite, 'any', contentOf(untold), 'dotterel');
+      const later = n.add('knot written later');
+      expect(found(sqlite, 'knot')).toEqual([later]);
+      expect(found(sqlite, 'dotterel')).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('leaves the triggers alone when the index is written by triggers it does not know (a later schema)', async () => {
     const { store, clientId, clinicianId } = await unlockedStore();
     try {
@@ -254,11 +291,11 @@ describe('search index of notes written in bulk (initial sync)', () => {
       expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
       // The committed batch is there and searchable; the interrupted one is gone, triggers restored.
       expect(
-        sqlite.prepare("SELECT count(*) FROM session_notes WHERE body_text LIKE 'committedword%'").pluck().get(),
+        sqlite.prepare("SELECT count(*) FROM session_note_text WHERE body_text LIKE 'committedword%'").pluck().get(),
       ).toBe(200);
       expect(found(sqlite, 'committedword')).toHaveLength(200);
       expect(
-        sqlite.prepare("SELECT count(*) FROM session_notes WHERE body_text LIKE 'uncommittedword%'").pluck().get(),
+        sqlite.prepare("SELECT count(*) FROM session_note_text WHERE body_text LIKE 'uncommittedword%'").pluck().get(),
       ).toBe(0);
       expect(found(sqlite, 'uncommittedword')).toEqual([]);
       expect(triggers(sqlite)).toEqual(before);

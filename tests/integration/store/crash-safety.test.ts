@@ -64,7 +64,7 @@ describe('crash safety', () => {
     await store.vault.unlock(PASSPHRASE); // also takes over the killed writer's stale profile lock
     expect(store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     const rows = store.sqlite
-      .prepare('SELECT id, draft_revision AS revision, body_text AS body FROM session_notes')
+      .prepare('SELECT id, draft_revision AS revision, note_text(content) AS body FROM session_notes')
       .all() as Array<{
       id: string;
       revision: number;
@@ -77,7 +77,7 @@ describe('crash safety', () => {
       // The stored revision is the reported one or a later one (a save may have committed
       // just before the kill without its line being read).
       expect(row!.revision).toBeGreaterThanOrEqual(revision);
-      if (row!.revision === revision) expect(row!.body.startsWith(`${marker} `)).toBe(true);
+      if (row!.revision === revision) expect(row!.body.startsWith(`${marker}\n`)).toBe(true);
     }
     expect(store.audit.verify().ok).toBe(true);
     store.close();

@@ -68,7 +68,6 @@ function writeMarkedData(store: WorkstationStore): { clientId: string; clinician
       noteType: 'progress',
       template: 'SOAP',
       content: { S: `${NOTE_TEXT} (${i})`, O: 'Xanthippe Okonkwo-Lindqvist attended' },
-      bodyText: `${NOTE_TEXT} ${i}`,
     });
   }
   return { clientId, clinicianId };
@@ -193,8 +192,7 @@ describe('encrypted store on disk', () => {
       authorId: clinicianId,
       noteType: 'progress',
       template: 'DAP',
-      content: {},
-      bodyText: 'discussed naloxone kit',
+      content: { D: 'discussed naloxone kit' },
     });
     const again = saveDraft(store.db, {
       id: noteId,
@@ -202,8 +200,7 @@ describe('encrypted store on disk', () => {
       authorId: clinicianId,
       noteType: 'progress',
       template: 'DAP',
-      content: {},
-      bodyText: 'discussed naloxone kit and sleep hygiene',
+      content: { D: 'discussed naloxone kit and sleep hygiene' },
     });
     expect(again.draftRevision).toBe(2);
     saveDraft(store.db, {
@@ -212,8 +209,7 @@ describe('encrypted store on disk', () => {
       authorId: clinicianId,
       noteType: 'psychotherapy',
       template: 'DAP',
-      content: {},
-      bodyText: 'naloxone protected',
+      content: { D: 'naloxone protected' },
     });
     store.db
       .insert(measures)
@@ -248,13 +244,12 @@ describe('encrypted store on disk', () => {
       authorId: clinicianId,
       noteType: 'progress',
       template: 'DAP',
-      content: {},
-      bodyText: 'x',
+      content: { D: 'x' },
     });
     store.sqlite
       .prepare("UPDATE session_notes SET status='signed', signed_at=?, signed_by=?, content_hash='h' WHERE id=?")
       .run(new Date().toISOString(), clinicianId, id);
-    expect(() => store.sqlite.prepare("UPDATE session_notes SET body_text='changed' WHERE id=?").run(id)).toThrow(
+    expect(() => store.sqlite.prepare(`UPDATE session_notes SET content='{"D":"changed"}' WHERE id=?`).run(id)).toThrow(
       /immutable/,
     );
     store.sqlite.prepare("UPDATE session_notes SET server_version='7' WHERE id=?").run(id);
@@ -265,8 +260,7 @@ describe('encrypted store on disk', () => {
         authorId: clinicianId,
         noteType: 'progress',
         template: 'DAP',
-        content: {},
-        bodyText: 'y',
+        content: { D: 'y' },
       }),
     ).toThrow(StoreError);
     store.close();
@@ -352,8 +346,7 @@ describe('bad input ends in typed errors, never a reset', () => {
           authorId: clinicianId,
           noteType: 'progress',
           template: 'DAP',
-          content: {},
-          bodyText: big,
+          content: { D: big },
         });
         saved += 1;
       }

@@ -28,8 +28,8 @@ function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string
   const noteId = randomUUID();
   db.prepare(
     `INSERT INTO session_notes (id, client_id, author_id, note_type, template, content, body_text, created_at, updated_at)
-     VALUES (?, 'c1', 's1', 'progress', 'SOAP', '{}', 'written before search existed: buprenorphine induction', ?, ?)`,
-  ).run(noteId, now, now);
+     VALUES (@id, 'c1', 's1', 'progress', 'SOAP', json_object('text', @text), @text, @now, @now)`,
+  ).run({ id: noteId, text: 'written before search existed: buprenorphine induction', now });
   // An outbox row in the first schema's shape (written by no released version, but possible).
   db.prepare(
     "INSERT INTO sync_outbox (id, entity_type, entity_id, op, payload, created_at) VALUES ('m1', 'note', ?, 'update', '{}', ?)",
@@ -112,6 +112,81 @@ describe('migrations', () => {
     expect(reopened.prepare('SELECT count(*) AS n FROM clients').get()).toEqual({ n: 1 });
     expect(planMigrations(reopened, MIGRATIONS_DIR).pending).toHaveLength(journal.entries.length - 1);
     reopened.close();
+  });
+
+  it('0007: notes written before it are found by search as before, their words no longer stored beside the content', () => {
+    const dir = tempDir();
+    const key = randomBytes(32);
+    const path = join(dir, 'caseload.db');
+    const before = journal.entries.findIndex((e) => e.tag === '0007_notes_text_from_content');
+    expect(before).toBeGreaterThan(0);
+    let db = openDatabase(path, { key, create: true });
+    migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: before });
+    const now = new Date().toISOString();
+    db.prepare(
+      "INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)",
+    ).run(now, now);
+    db.prepare(
+      "INSERT INTO clients (id, given_name, family_name, date_of_birth, program, level_of_care, created_at, updated_at) VALUES ('c1','A','B','1990-01-01','iop','IOP',?,?)",
+    ).run(now, now);
+    const content = (words: string) =>
+      JSON.stringify({ templateId: 'dap', sections: { data: { observations: { type: 'text', value: words } } } });
+    const insert = db.prepare(
+      `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, body_text, signed_at, content_hash, created_at, updated_at)
+       VALUES (?, 'c1', 's1', 'progress', 'DAP', ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const draft = randomUUID();
+    const signed = randomUUID();
+    insert.run(
+      draft,
+      'draft',
+      content('Naloxone kit reviewed with her sister.'),
+      'Naloxone kit reviewed with her sister.',
+      null,
+      null,
+      now,
+      now,
+    );
+    insert.run(
+      signed,
+      'signed',
+      content('Urge surfing practised twice.'),
+      'Urge surfing practised twice.',
+      now,
+      'h',
+      now,
+      now,
+    );
+    db.close();
+
+    db = openDatabase(path, { key, create: false });
+    expect(migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path }).applied).toContain(
+      '0007_notes_text_from_content',
+    );
+    const columns = db.prepare("SELECT name FROM pragma_table_info('session_notes')").pluck().all();
+    expect(columns).toContain('content');
+    expect(columns).not.toContain('body_text');
+    const search = (word: string) =>
+      db
+        .prepare(
+          `SELECT n.id, snippet(note_search, 0, '[', ']', '…', 8) AS snippet
+             FROM note_search JOIN session_notes n ON n.rowid = note_search.rowid WHERE note_search MATCH ?`,
+        )
+        .all(word);
+    expect(search('naloxone')).toEqual([{ id: draft, snippet: '[Naloxone] kit reviewed with her sister.' }]);
+    expect(search('surfing')).toEqual([{ id: signed, snippet: 'Urge [surfing] practised twice.' }]);
+    // A draft edited after the upgrade is found by its new words only; a signed note stays locked.
+    db.prepare('UPDATE session_notes SET content = ? WHERE id = ?').run(content('Sister now keeps the kit.'), draft);
+    expect(search('naloxone')).toEqual([]);
+    expect(search('sister')).toEqual([{ id: draft, snippet: '[Sister] now keeps the kit.' }]);
+    expect(() =>
+      db.prepare('UPDATE session_notes SET content = ? WHERE id = ?').run(content('changed'), signed),
+    ).toThrow(/signed notes are immutable/);
+    db.prepare('DELETE FROM session_notes WHERE id = ?').run(draft);
+    expect(search('sister')).toEqual([]);
+    db.prepare("INSERT INTO note_search(note_search, rank) VALUES ('integrity-check', 1)").run();
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
   });
 
   it('a missing migrations folder is a clear error', () => {

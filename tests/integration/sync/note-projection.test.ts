@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { noteText, projectNote, zonedToUtc } from '../../../src/core/sync/note-projection';
+import { noteText } from '../../../src/shared/notes/note-text';
+import { projectNote, zonedToUtc } from '../../../src/core/sync/note-projection';
 import { richTextFromParagraphs } from '../../../src/shared/notes/content';
 
 /** What a pulled note's row gets besides the record: template family, type, times and search text. */

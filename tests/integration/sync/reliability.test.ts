@@ -62,7 +62,7 @@ async function processedMutations(replicaId: string, action: string): Promise<Ma
 }
 
 const noteText = (ws: Workstation, noteId: string): string =>
-  ws.value('SELECT body_text FROM session_notes WHERE id = ?', noteId);
+  ws.value('SELECT note_text(content) FROM session_notes WHERE id = ?', noteId);
 
 describe('pushing through failures', () => {
   it('server killed in the middle of a push: the workstation retries and every change is applied exactly once', async () => {

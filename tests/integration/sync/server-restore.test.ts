@@ -71,7 +71,7 @@ async function syncNow(ws: Workstation): Promise<void> {
 }
 
 const noteText = (ws: Workstation, noteId: string): string =>
-  ws.value('SELECT body_text FROM session_notes WHERE id = ?', noteId);
+  ws.value('SELECT note_text(content) FROM session_notes WHERE id = ?', noteId);
 
 async function onServer(current: Site, noteId: string) {
   const [note] = await current.database.db

@@ -12,8 +12,6 @@ export interface DraftInput {
   noteType: NoteType;
   template: NoteTemplate;
   content: NoteContent;
-  /** Plain-text rendition of `content` (what search finds). */
-  bodyText: string;
   appointmentId?: string | null;
   startedAt?: string | null;
   lateEntry?: boolean;
@@ -43,7 +41,6 @@ export function saveDraft(db: WorkstationDb, draft: DraftInput, now = new Date()
         isProtected: PROTECTED_NOTE_TYPES.includes(draft.noteType),
         status: 'draft',
         content: draft.content,
-        bodyText: draft.bodyText,
         appointmentId: draft.appointmentId ?? null,
         startedAt: draft.startedAt ?? null,
         lateEntry: draft.lateEntry ?? false,
@@ -55,7 +52,6 @@ export function saveDraft(db: WorkstationDb, draft: DraftInput, now = new Date()
         target: sessionNotes.id,
         set: {
           content: draft.content,
-          bodyText: draft.bodyText,
           lateEntry: draft.lateEntry ?? false,
           draftRevision: sql`${sessionNotes.draftRevision} + 1`,
           updatedAt: now,

@@ -43,8 +43,9 @@ export type NoteContent = Record<string, unknown>;
  * One encounter's note. Lifecycle: draft → signed (locked; content hash, signer, time) →
  * optional co-signature → addenda. A signed note is never edited in place.
  *
- * `body_text` is the plain-text rendition of `content` used by full-text search (the
- * `note_search` FTS5 table is kept in sync by triggers, see the custom migration).
+ * Full-text search indexes the words of `content` (the `note_search` FTS5 table over the
+ * `session_note_text` view, `note_text(content)`, kept in sync by triggers: see the custom
+ * migrations 0001 and 0007). The words are computed from the content, never stored twice.
  */
 export const sessionNotes = sqliteTable(
   'session_notes',
@@ -73,7 +74,6 @@ export const sessionNotes = sqliteTable(
     clientLocation: text('client_location', { mode: 'json' }).$type<VerifiedLocation>(),
     participants: text('participants', { mode: 'json' }).$type<string[]>(),
     content: text('content', { mode: 'json' }).$type<NoteContent>().notNull(),
-    bodyText: text('body_text').notNull().default(''),
     riskScreening: text('risk_screening', { mode: 'json' }).$type<Record<string, unknown>>(),
     plan: text('plan'),
     nextAppointmentAt: text('next_appointment_at'),

@@ -110,12 +110,12 @@ export function startWorkstation(options: Partial<CoreOptions> & { profile?: str
         const now = new Date().toISOString();
         sqlite
           .prepare(
-            `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, body_text, draft_revision, created_at, updated_at)
-             VALUES (?, ?, ?, 'progress', 'SOAP', 'draft', ?, ?, 1, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET content = excluded.content, body_text = excluded.body_text,
+            `INSERT INTO session_notes (id, client_id, author_id, note_type, template, status, content, draft_revision, created_at, updated_at)
+             VALUES (?, ?, ?, 'progress', 'SOAP', 'draft', ?, 1, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET content = excluded.content,
                draft_revision = draft_revision + 1, updated_at = excluded.updated_at`,
           )
-          .run(noteId, clientId, me(), JSON.stringify(content), text, now, now);
+          .run(noteId, clientId, me(), JSON.stringify(content), now, now);
         outbox.enqueue({
           name: 'note.saveDraft',
           clientId,
