@@ -149,6 +149,7 @@ export function startCore(options: CoreOptions): Core {
     'sync.now': () => syncService.syncNow(),
     'sync.details': () => syncService.details(),
     'sync.dismissRejected': ({ mutationId }) => syncService.dismissRejected(mutationId),
+    'sync.dismissServerRestored': () => syncService.dismissServerRestored(),
     'session.status': () => session.status(),
     'session.signIn': (input) => session.signIn(input),
     'session.signOut': () => session.signOut(),

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { parseCommand } from '../../src/server/admin/commands';
 import { openDatabase } from '../../src/server/db/database';
 import { createUser, PASSWORD, startTestServer } from '../server/helpers/fixtures';
 import { accessibilityViolations, createPassphrase, expect, signIn, test } from './fixtures/harness';
@@ -108,4 +109,45 @@ test('when the clinic server goes away the badge and the panel say Offline', asy
     await server.close().catch(() => undefined);
     await database.close();
   }
+});
+
+test('after the clinic restores its server from a backup, the panel says so in words until the clinician dismisses it', async ({
+  app,
+  clinic,
+}) => {
+  const status = app.getByRole('status', { name: 'Sync status' });
+  await expect(status).toHaveText('Synced', { timeout: 30_000 });
+  // The clinic's administrator has put back a backup of the database and says so
+  // (`npm run admin -- restored`): every cursor the server gave before is unknown to it now.
+  const command = parseCommand(['restored']);
+  await command.spec.run(clinic.server.database.db, command.options, {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    readStdin: () => Promise.resolve(''),
+  });
+
+  await app.getByRole('button', { name: /Open the sync panel$/ }).click();
+  const panel = app.getByRole('dialog', { name: 'Sync with the clinic server' });
+  const notice = panel.getByRole('status').filter({ hasText: 'The clinic server was restored from a backup' });
+  // The poke brings the workstation to pull; the server does not know its cursor any more.
+  await expect(notice).toBeVisible({ timeout: 30_000 });
+  await expect(notice).toContainText(/^.*Noticed (now|\d+ seconds? ago)\. The clinic server went back/);
+  await expect(notice).toContainText('It had lost none of the changes made here.');
+  // Every record taken again, and the caseload still there.
+  await expect(status).toHaveText('Synced', { timeout: 60_000 });
+  await expect(panel.getByText('No conflicts.')).toBeVisible();
+  expect(await accessibilityViolations(app)).toEqual([]);
+  await app.screenshot({ path: `${SCREENSHOTS}/sync-panel-server-restored.png` });
+
+  const dismiss = notice.getByRole('button', { name: 'Dismiss the notice about the restored clinic server' });
+  await dismiss.focus();
+  await app.keyboard.press('Enter');
+  await expect(notice).toBeHidden();
+  // Read once is enough: the next sync does not bring it back.
+  await panel.getByRole('button', { name: 'Sync now' }).click();
+  await expect(panel.getByRole('button', { name: 'Sync now' })).toBeEnabled();
+  await expect(panel.getByText('The clinic server was restored from a backup')).toHaveCount(0);
+  await app.keyboard.press('Escape');
+  await app.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Caseload' }).click();
+  await expect(app.getByRole('heading', { level: 2, name: 'Caseload' })).toBeVisible();
 });

@@ -7,7 +7,14 @@ import { DEFAULT_PREFERENCES, preferencesSchema, type Preferences } from '../../
  * A complete, in-memory handler set for driving RpcDispatcher directly. Tests replace the
  * methods they are about (a slow ping, a throwing ping) and keep the rest.
  */
-const emptyDetails = { pending: [], rejected: [], conflicts: [], clockDriftMs: null, lastSyncedAt: null };
+const emptyDetails = {
+  pending: [],
+  rejected: [],
+  conflicts: [],
+  serverRestored: null,
+  clockDriftMs: null,
+  lastSyncedAt: null,
+};
 const signedOut = { state: 'signedOut' as const, serverUrl: null, user: null };
 
 /** This handler set has no notes (the notes service is tested against the real core). */
@@ -56,6 +63,7 @@ export function testHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'sync.now': () => ({ state: 'signedOut', pending: 0, lastSyncedAt: null }),
     'sync.details': () => emptyDetails,
     'sync.dismissRejected': () => emptyDetails,
+    'sync.dismissServerRestored': () => emptyDetails,
     'session.status': () => signedOut,
     'session.signIn': () => signedOut,
     'session.signOut': () => signedOut,

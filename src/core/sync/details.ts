@@ -1,6 +1,7 @@
 import { MUTATION_NAMES, type MutationName } from '../../shared/sync/protocol';
 import type { SyncDetails } from '../../shared/sync/details';
 import type { SqliteDatabase } from '../store/open-database';
+import { readServerRestored } from './server-restore';
 
 /**
  * The sync panel (RPC `sync.details`, src/shared/sync/details.ts): changes waiting to be sent,
@@ -116,6 +117,7 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
     pending,
     rejected,
     conflicts,
+    serverRestored: readServerRestored(sqlite),
     clockDriftMs,
     lastSyncedAt: lastSyncedAt ? iso(lastSyncedAt) : null,
   };

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../store/open-database';
+import { deleteMeta, readMeta, writeMeta } from '../store/store-meta';
 
 /**
  * A clinic server restored from an older backup (docs/sync-protocol.md, "A restored clinic
@@ -30,4 +31,42 @@ export function forgetServerVersions(sqlite: SqliteDatabase, cursorStream: strin
   }
   sqlite.prepare('DELETE FROM sync_cursors WHERE stream = ?').run(cursorStream);
   return rows;
+}
+
+/**
+ * What the sync panel tells the clinician about a restore (`SyncDetails.serverRestored`), until
+ * they dismiss it: when this workstation noticed, and how many of its changes it sent again
+ * (the ones the server forgot, and those still waiting then). Kept in `store_meta`, inside the
+ * encrypted cache; a second restore before the notice is dismissed adds to it.
+ */
+const NOTICE_KEY = 'sync.serverRestored';
+
+export interface ServerRestoreNotice {
+  at: string;
+  replayed: number;
+}
+
+/** Call inside the transaction that forgets the versions. */
+export function noteServerRestored(sqlite: SqliteDatabase, at: string, replayed: number): void {
+  const before = readServerRestored(sqlite);
+  const notice: ServerRestoreNotice = { at, replayed: (before?.replayed ?? 0) + replayed };
+  writeMeta(sqlite, NOTICE_KEY, JSON.stringify(notice));
+}
+
+export function readServerRestored(sqlite: SqliteDatabase): ServerRestoreNotice | null {
+  const value = readMeta(sqlite, NOTICE_KEY);
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<ServerRestoreNotice>;
+    const at = typeof parsed.at === 'string' && Number.isFinite(Date.parse(parsed.at)) ? parsed.at : null;
+    const replayed = Number.isInteger(parsed.replayed) && parsed.replayed! >= 0 ? parsed.replayed! : 0;
+    return at ? { at: new Date(at).toISOString(), replayed } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The clinician has read the notice. Returns whether there was one. */
+export function dismissServerRestored(sqlite: SqliteDatabase): boolean {
+  return deleteMeta(sqlite, NOTICE_KEY);
 }

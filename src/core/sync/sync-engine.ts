@@ -30,7 +30,7 @@ import { hasUnqueuedAuditEntries, markAuditSynced, queueAuditEntries } from './a
 import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import { KEEP_APPLIED_MS, type Outbox, type SettledMutation } from './outbox';
 import { replicaId } from './replica';
-import { forgetServerVersions } from './server-restore';
+import { forgetServerVersions, noteServerRestored } from './server-restore';
 
 /**
  * The workstation's sync engine (docs/sync-protocol.md, "Workstation sync engine"). One
@@ -557,6 +557,7 @@ export class SyncEngine {
     sqlite.transaction(() => {
       replay = this.options.outbox.replayForgotten(serverLast);
       forgetServerVersions(sqlite, CURSOR_STREAM);
+      noteServerRestored(sqlite, new Date(this.options.now()).toISOString(), replay?.replayed ?? 0);
     })();
     this.resyncNeeded = true;
     const { replayed, pending } = replay ?? { replayed: 0, pending: 0 };
@@ -898,7 +899,10 @@ export class SyncEngine {
           // The server does not know the cursor it gave: its feed went back (a restored backup).
           if (response.reason === 'CURSOR_UNKNOWN') {
             const sqlite = this.db.$client;
-            sqlite.transaction(() => forgetServerVersions(sqlite, CURSOR_STREAM))();
+            sqlite.transaction(() => {
+              forgetServerVersions(sqlite, CURSOR_STREAM);
+              noteServerRestored(sqlite, new Date(this.options.now()).toISOString(), 0);
+            })();
           }
           restartFull(response.reason);
           continue;

@@ -9,6 +9,7 @@ import { readSyncDetails } from './details';
 import { Outbox, type NewMutation } from './outbox';
 import { PullWorker } from './pull-worker-host';
 import { newReplicaId, PersistentClock, replicaId } from './replica';
+import { dismissServerRestored } from './server-restore';
 import { pullWorkerStart, SyncEngine, type EngineStop, type SyncTuning } from './sync-engine';
 import type { SyncStatusService } from './sync-status-service';
 
@@ -248,6 +249,15 @@ export class SyncService {
     }
     store.audit.append({ action: 'sync.rejected_dismissed', detail: { mutationId } });
     this.publish(this.options.status.get());
+    return this.details();
+  }
+
+  dismissServerRestored(): SyncDetails {
+    const store = this.options.vault.unlockedStore;
+    if (!dismissServerRestored(store.sqlite)) {
+      throw new RpcError('NOT_FOUND', 'There is no notice about a restored clinic server.');
+    }
+    store.audit.append({ action: 'sync.server_restore_dismissed' });
     return this.details();
   }
 

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Drawer, Group, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconClockExclamation, IconRefresh } from '@tabler/icons-react';
+import { IconClockExclamation, IconDatabaseImport, IconRefresh } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -30,6 +30,7 @@ export function SyncPanel({ opened, onClose }: { opened: boolean; onClose: () =>
   const details = useRpcQuery('sync.details', {}, { enabled: opened });
   const syncNow = useRpcMutation('sync.now', { updates: 'sync.status' });
   const dismiss = useRpcMutation('sync.dismissRejected', { updates: 'sync.details' });
+  const dismissRestored = useRpcMutation('sync.dismissServerRestored', { updates: 'sync.details' });
 
   useRpcEvent('sync.statusChanged', () => {
     if (opened) void queryClient.invalidateQueries({ queryKey: rpcQueryKey('sync.details', {}) });
@@ -105,6 +106,20 @@ export function SyncPanel({ opened, onClose }: { opened: boolean; onClose: () =>
         {details.error && (
           <Alert color="red" role="alert">
             {t('sync.detailsUnavailable', { reason: errorText(t, details.error) })}
+          </Alert>
+        )}
+
+        {details.data?.serverRestored && (
+          <ServerRestoredNotice
+            notice={details.data.serverRestored}
+            conflicts={details.data.conflicts.length}
+            dismissing={dismissRestored.isPending}
+            onDismiss={() => dismissRestored.mutate({})}
+          />
+        )}
+        {dismissRestored.error && (
+          <Alert color="red" role="alert">
+            {errorText(t, dismissRestored.error)}
           </Alert>
         )}
 
@@ -218,6 +233,51 @@ export function SyncPanel({ opened, onClose }: { opened: boolean; onClose: () =>
         )}
       </Stack>
     </Drawer>
+  );
+}
+
+/**
+ * The clinic server was restored from an older backup: said in words, with what this computer
+ * did about it, until the clinician dismisses it (docs/sync-protocol.md, "A restored clinic server").
+ */
+function ServerRestoredNotice({
+  notice,
+  conflicts,
+  dismissing,
+  onDismiss,
+}: {
+  notice: NonNullable<SyncDetails['serverRestored']>;
+  conflicts: number;
+  dismissing: boolean;
+  onDismiss: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Alert
+      color="yellow"
+      icon={<IconDatabaseImport size={20} aria-hidden />}
+      title={t('sync.restoredTitle')}
+      role="status"
+    >
+      <Stack gap={6}>
+        <Text size="sm">{t('sync.restoredBody', { time: formatRelative(notice.at, i18n.language) })}</Text>
+        <Text size="sm">
+          {notice.replayed > 0 ? t('sync.restoredReplayed', { count: notice.replayed }) : t('sync.restoredNothingLost')}
+        </Text>
+        {conflicts > 0 && <Text size="sm">{t('sync.restoredConflicts')}</Text>}
+        <Group justify="flex-end">
+          <Button
+            size="xs"
+            variant="default"
+            loading={dismissing}
+            aria-label={t('sync.restoredDismissLabel')}
+            onClick={onDismiss}
+          >
+            {t('sync.dismiss')}
+          </Button>
+        </Group>
+      </Stack>
+    </Alert>
   );
 }
 

@@ -77,6 +77,9 @@ export const methods = {
     output: syncDetailsSchema,
   }),
 
+  /** The clinician has read that the clinic server was restored: remove the notice (audited). */
+  'sync.dismissServerRestored': method({ input: empty, output: syncDetailsSchema }),
+
   /** Who is signed in to the clinic server on this workstation (no client data). */
   'session.status': method({ input: empty, output: sessionStatusSchema, access: 'always' }),
   /**

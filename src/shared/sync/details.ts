@@ -37,6 +37,12 @@ export const syncDetailsSchema = z.object({
       detectedAt: z.iso.datetime(),
     }),
   ),
+  /**
+   * The clinic server was restored from an older backup (docs/sync-protocol.md, "A restored clinic
+   * server"): when this workstation noticed, and how many of its changes the server had lost and
+   * it sent again. Shown until the clinician dismisses it (`sync.dismissServerRestored`).
+   */
+  serverRestored: z.object({ at: z.iso.datetime(), replayed: z.number().int().nonnegative() }).nullable(),
   /** How far this device's clock is ahead of the server's (ms), when it was last measured. */
   clockDriftMs: z.number().int().nullable(),
   lastSyncedAt: z.iso.datetime().nullable(),

@@ -64,6 +64,7 @@ describe('first run: sign in, then the passphrase, then sync', () => {
     expect(details.pending).toEqual([]);
     expect(details.rejected).toEqual([]);
     expect(details.lastSyncedAt).not.toBeNull();
+    expect(details.serverRestored).toBeNull();
   });
 
   it('an initial sync cut off in the middle resumes and ends with every record exactly once', async () => {

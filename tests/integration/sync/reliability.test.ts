@@ -218,7 +218,10 @@ describe('pushing through failures', () => {
       .from(replicas)
       .where(eq(replicas.replicaId, replicaId));
     expect(replica!.last).toBeGreaterThanOrEqual(acknowledged!.last + 1);
-    expect((await ws.running.client.call('sync.details', {})).rejected).toEqual([]);
+    const details = await ws.running.client.call('sync.details', {});
+    expect(details.rejected).toEqual([]);
+    // The sync panel tells the clinician: the two changes the server had lost were sent again.
+    expect(details.serverRestored).toMatchObject({ replayed: 2 });
 
     // And the one after that follows on as usual.
     const later = ws.saveDraft(clientId, 'after the restore');

@@ -109,6 +109,17 @@ describe.each(BACKENDS)('a clinic server restored from an older backup (%s)', (b
     const details = await ws.running.client.call('sync.details', {});
     expect(details.rejected).toEqual([]);
     expect(details.conflicts).toEqual([]);
+    // The panel says what happened: the edit, the new note and its signature sent again (and
+    // the audit entries uploaded after the backup), until the clinician dismisses it.
+    expect(details.serverRestored?.replayed).toBeGreaterThanOrEqual(3);
+    expect(Date.parse(details.serverRestored!.at)).toBeGreaterThan(Date.now() - 60_000);
+    const dismissed = await ws.running.client.call('sync.dismissServerRestored', {});
+    expect(dismissed.serverRestored).toBeNull();
+    await syncNow(ws);
+    expect((await ws.running.client.call('sync.details', {})).serverRestored).toBeNull();
+    await expect(ws.running.client.call('sync.dismissServerRestored', {})).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(noteText(ws, first)).toBe('edited after the backup');
     expect(ws.value('SELECT status FROM session_notes WHERE id = ?', second)).toBe('signed');
 
