@@ -4,6 +4,8 @@ import type { Logger } from '../logging/logger';
 import type { WorkstationStore } from '../store';
 import type { WorkstationDb } from '../store/db';
 import type { SqliteDatabase } from '../store/open-database';
+import { readMeta } from '../store/store-meta';
+import { ownerOf } from '../session/owner';
 import type { Outbox } from '../sync/outbox';
 
 /** What every notes operation needs from the rest of the core. */
@@ -24,21 +26,13 @@ export interface NotesDeps {
   now?: () => Date;
 }
 
-const OWNER_KEY = 'session.ownerUserId';
 const DEVICE_KEY = 'server.deviceId';
 const REPLICA_KEY = 'sync.replicaId';
-
-export function meta(sqlite: SqliteDatabase, key: string): string | null {
-  return (sqlite.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
-}
 
 /** The clinician whose notes these are: the signed-in user, else the cache's owner. */
 export function currentUser(deps: NotesDeps, sqlite: SqliteDatabase): string | null {
   return deps.userId() ?? ownerOf(sqlite);
 }
-
-/** The clinician this cache belongs to (its first sign-in), whether or not signed in now. */
-export const ownerOf = (sqlite: SqliteDatabase): string | null => meta(sqlite, OWNER_KEY);
 
 /** Same, for an action that needs a person: FORBIDDEN before the first sign-in. */
 export function requireUser(deps: NotesDeps, sqlite: SqliteDatabase): string {
@@ -48,8 +42,8 @@ export function requireUser(deps: NotesDeps, sqlite: SqliteDatabase): string {
 }
 
 /** This device as the clinic server knows it (set at sign-in). */
-export const deviceIdOf = (sqlite: SqliteDatabase): string | null => meta(sqlite, DEVICE_KEY);
-export const replicaIdOf = (sqlite: SqliteDatabase): string | null => meta(sqlite, REPLICA_KEY);
+export const deviceIdOf = (sqlite: SqliteDatabase): string | null => readMeta(sqlite, DEVICE_KEY);
+export const replicaIdOf = (sqlite: SqliteDatabase): string | null => readMeta(sqlite, REPLICA_KEY);
 
 /** Append to the local audit log: codes and ids only, never note text. */
 export function audit(store: WorkstationStore, actorId: string | null, entry: Omit<AuditInput, 'actorId'>): void {

@@ -11,6 +11,7 @@ import { parseServerUrl } from '../clinic/server-url';
 import type { EngineStop } from '../sync/sync-engine';
 import type { SyncService } from '../sync/sync-service';
 import { clinicServerErrorToRpc } from './errors';
+import { ownerOf, recordOwner } from './owner';
 
 export interface SessionServiceOptions {
   vault: {
@@ -30,7 +31,6 @@ export interface SessionServiceOptions {
 }
 
 /** Which account's data this cache holds: a cache never mixes two clinicians' caseloads. */
-const OWNER_KEY = 'session.ownerUserId';
 /** An initial sync begins during `vault.create` only with an access token good for this long yet. */
 const EARLY_PULL_TOKEN_MARGIN_MS = 60_000;
 
@@ -230,18 +230,11 @@ export class SessionService {
 
   private adopt(store: WorkstationStore, session: ServerSession, answer: { url: URL; response: SignInResponse }) {
     session.adopt(answer.url, answer.response);
-    store.db.$client
-      .prepare(
-        'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(OWNER_KEY, answer.response.user.id);
+    recordOwner(store.db.$client, answer.response.user.id);
   }
 
   private owner(store: WorkstationStore): string | null {
-    return (
-      (store.db.$client.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(OWNER_KEY) as
-        string | undefined) ?? null
-    );
+    return ownerOf(store.db.$client);
   }
 
   /** ServerSession noticed the end of the session while renewing a token. */

@@ -6,7 +6,7 @@ import type { TemplateProtection } from '../../shared/notes/protection';
 import type { SqliteDatabase } from '../store/open-database';
 import { knowNoteText } from '../store/schema-functions';
 import { keepBeside } from '../notes/conflicts';
-import { ownerOf } from '../notes/context';
+import { ownerOf } from '../session/owner';
 import { parseContent } from '../notes/notes-queries';
 import { noteTypeOf } from './note-projection';
 import { prepareChange, toChange, type PreparedChange, type PreparedNote } from './prepare-changes';

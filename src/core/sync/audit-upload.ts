@@ -4,6 +4,7 @@ import {
   type AuditAppendArgs,
 } from '../../shared/sync/mutations';
 import type { WorkstationDb } from '../store/db';
+import { readMeta, writeMeta } from '../store/store-meta';
 import type { Outbox, SettledMutation } from './outbox';
 
 /**
@@ -51,10 +52,7 @@ export function queueAuditEntries(db: WorkstationDb, outbox: Outbox): number {
   const sqlite = db.$client;
   let queued = 0;
   sqlite.transaction(() => {
-    const watermark = Number(
-      (sqlite.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(WATERMARK_KEY) as string | undefined) ??
-        0,
-    );
+    const watermark = Number(readMeta(sqlite, WATERMARK_KEY) ?? 0);
     const rows = sqlite
       .prepare(
         'SELECT seq, at, action, record_type, record_id, client_id FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -86,11 +84,7 @@ export function queueAuditEntries(db: WorkstationDb, outbox: Outbox): number {
     }
     flush();
     const last = rows[rows.length - 1]!.seq;
-    sqlite
-      .prepare(
-        'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(WATERMARK_KEY, String(last));
+    writeMeta(sqlite, WATERMARK_KEY, String(last));
   })();
   return queued;
 }
@@ -98,10 +92,7 @@ export function queueAuditEntries(db: WorkstationDb, outbox: Outbox): number {
 /** Whether there are audit entries not yet queued (after a call that hit the read limit). */
 export function hasUnqueuedAuditEntries(db: WorkstationDb): boolean {
   const sqlite = db.$client;
-  const watermark = Number(
-    (sqlite.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(WATERMARK_KEY) as string | undefined) ??
-      0,
-  );
+  const watermark = Number(readMeta(sqlite, WATERMARK_KEY) ?? 0);
   return sqlite.prepare('SELECT 1 FROM audit_log WHERE seq > ? LIMIT 1').get(watermark) !== undefined;
 }
 

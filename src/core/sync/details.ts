@@ -2,6 +2,7 @@ import { MUTATION_NAMES, type MutationName } from '../../shared/sync/protocol';
 import type { SyncDetails } from '../../shared/sync/details';
 import type { SqliteDatabase } from '../store/open-database';
 import { readServerRestored } from './server-restore';
+import { readMeta } from '../store/store-meta';
 
 /**
  * The sync panel (RPC `sync.details`, src/shared/sync/details.ts): changes waiting to be sent,
@@ -111,8 +112,7 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
     detectedAt: iso(row.detected_at),
   }));
 
-  const lastSyncedAt = sqlite.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(LAST_SYNCED_KEY) as
-    string | undefined;
+  const lastSyncedAt = readMeta(sqlite, LAST_SYNCED_KEY);
   return {
     pending,
     rejected,

@@ -7,7 +7,8 @@ import {
   type MutationResult,
 } from '../../shared/sync/protocol';
 import type { WorkstationDb } from '../store/db';
-import { storeMeta, syncOutbox } from '../store/schema';
+import { syncOutbox } from '../store/schema';
+import { readMeta, writeMeta } from '../store/store-meta';
 import type { PersistentClock } from './replica';
 
 export interface NewMutation {
@@ -298,15 +299,11 @@ export class Outbox {
   }
 
   private meta(key: string): string | null {
-    return this.db.select().from(storeMeta).where(eq(storeMeta.key, key)).get()?.value ?? null;
+    return readMeta(this.db.$client, key);
   }
 
   private setMeta(key: string, value: string): void {
-    this.db
-      .insert(storeMeta)
-      .values({ key, value })
-      .onConflictDoUpdate({ target: storeMeta.key, set: { value } })
-      .run();
+    writeMeta(this.db.$client, key, value);
   }
 
   private base(): number {

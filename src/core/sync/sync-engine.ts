@@ -31,6 +31,7 @@ import { backoffDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import { KEEP_APPLIED_MS, type Outbox, type SettledMutation } from './outbox';
 import { replicaId } from './replica';
 import { forgetServerVersions, noteServerRestored } from './server-restore';
+import { deleteMeta, readMeta, writeMeta } from '../store/store-meta';
 
 /**
  * The workstation's sync engine (docs/sync-protocol.md, "Workstation sync engine"). One
@@ -399,11 +400,7 @@ export class SyncEngine {
       this.online = true;
       this.lastError = null;
       const at = new Date(this.options.now()).toISOString();
-      this.db.$client
-        .prepare(
-          'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-        )
-        .run(LAST_SYNCED_KEY, at);
+      writeMeta(this.db.$client, LAST_SYNCED_KEY, at);
       this.options.log.info(
         { code: 'SYNC_ROUND', pushed: counts.pushed, pulled: counts.pulled, ms: this.options.now() - started },
         'sync round',
@@ -1061,8 +1058,7 @@ export class SyncEngine {
   }
 
   private persistedDeferred(): Set<string> {
-    const value = this.db.$client.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(DEFERRED_KEY) as
-      string | undefined;
+    const value = readMeta(this.db.$client, DEFERRED_KEY);
     try {
       const parsed = value ? (JSON.parse(value) as unknown) : [];
       return new Set(Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : []);
@@ -1073,13 +1069,8 @@ export class SyncEngine {
 
   private writeDeferred(keys: Set<string>): void {
     const sqlite = this.db.$client;
-    if (keys.size === 0) sqlite.prepare('DELETE FROM store_meta WHERE key = ?').run(DEFERRED_KEY);
-    else
-      sqlite
-        .prepare(
-          'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-        )
-        .run(DEFERRED_KEY, JSON.stringify([...keys]));
+    if (keys.size === 0) deleteMeta(sqlite, DEFERRED_KEY);
+    else writeMeta(sqlite, DEFERRED_KEY, JSON.stringify([...keys]));
   }
 
   // ---------------------------------------------------------------- the server
@@ -1204,10 +1195,7 @@ export class SyncEngine {
 
   private lastSyncedAt(): string | null {
     try {
-      return (
-        (this.db.$client.prepare('SELECT value FROM store_meta WHERE key = ?').pluck().get(LAST_SYNCED_KEY) as
-          string | undefined) ?? null
-      );
+      return readMeta(this.db.$client, LAST_SYNCED_KEY);
     } catch {
       return null;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MigrationError } from '../../../src/core/store/errors';
 import { migrateDatabase, planMigrations } from '../../../src/core/store/migrate';
-import { openDatabase } from '../../../src/core/store/open-database';
+import { openDatabase, type SqliteDatabase } from '../../../src/core/store/open-database';
 import { tempDir } from '../../helpers/temp-dir';
 import { MIGRATIONS_DIR } from './seed';
 
@@ -12,12 +12,8 @@ const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json
   entries: Array<{ idx: number; when: number; tag: string; version: string; breakpoints: boolean }>;
 };
 
-/** An encrypted database at the first schema version, holding a client and a note. */
-function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string } {
-  const path = join(dir, 'caseload.db');
-  const db = openDatabase(path, { key, create: true });
-  const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: 1 });
-  expect(result.version).toBe(1);
+/** Staff member `s1` and client `c1`, in any schema version's tables; returns the time written. */
+function seedStaffAndClient(db: SqliteDatabase): string {
   const now = new Date().toISOString();
   db.prepare(
     "INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)",
@@ -25,6 +21,16 @@ function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string
   db.prepare(
     "INSERT INTO clients (id, given_name, family_name, date_of_birth, program, level_of_care, created_at, updated_at) VALUES ('c1','A','B','1990-01-01','iop','IOP',?,?)",
   ).run(now, now);
+  return now;
+}
+
+/** An encrypted database at the first schema version, holding a client and a note. */
+function olderDatabase(dir: string, key: Buffer): { path: string; noteId: string } {
+  const path = join(dir, 'caseload.db');
+  const db = openDatabase(path, { key, create: true });
+  const result = migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: 1 });
+  expect(result.version).toBe(1);
+  const now = seedStaffAndClient(db);
   const noteId = randomUUID();
   db.prepare(
     `INSERT INTO session_notes (id, client_id, author_id, note_type, template, content, body_text, created_at, updated_at)
@@ -122,13 +128,7 @@ describe('migrations', () => {
     expect(before).toBeGreaterThan(0);
     let db = openDatabase(path, { key, create: true });
     migrateDatabase(db, { migrationsDir: MIGRATIONS_DIR, dbPath: path, upTo: before });
-    const now = new Date().toISOString();
-    db.prepare(
-      "INSERT INTO staff (id, display_name, role, created_at, updated_at) VALUES ('s1','C','counselor',?,?)",
-    ).run(now, now);
-    db.prepare(
-      "INSERT INTO clients (id, given_name, family_name, date_of_birth, program, level_of_care, created_at, updated_at) VALUES ('c1','A','B','1990-01-01','iop','IOP',?,?)",
-    ).run(now, now);
+    const now = seedStaffAndClient(db);
     const content = (words: string) =>
       JSON.stringify({ templateId: 'dap', sections: { data: { observations: { type: 'text', value: words } } } });
     const insert = db.prepare(
