@@ -36,8 +36,9 @@ export function forgetServerVersions(sqlite: SqliteDatabase, cursorStream: strin
 /**
  * What the sync panel tells the clinician about a restore (`SyncDetails.serverRestored`), until
  * they dismiss it: when this workstation noticed, and how many of its changes it sent again
- * (the ones the server forgot, and those still waiting then). Kept in `store_meta`, inside the
- * encrypted cache; a second restore before the notice is dismissed adds to it.
+ * because the server had forgotten them (changes still waiting then are sent for the first time,
+ * not counted). Kept in `store_meta`, inside the encrypted cache; a second restore before the
+ * notice is dismissed adds to it.
  */
 const NOTICE_KEY = 'sync.serverRestored';
 
