@@ -78,6 +78,8 @@ test('an edit from another workstation is announced; a draft edited offline on t
       .getByRole('listitem')
       .filter({ has: other.locator(`a[href="#/notes/${noteId}"]`) });
     await expect(entry.getByText('Conflict', { exact: true })).toBeVisible({ timeout: 30_000 });
+    // The header badge points to it too.
+    await expect(other.getByRole('status', { name: 'Sync status' })).toHaveText('Synced · 1 to review');
     await entry.getByRole('link').click();
 
     await expect(other.getByText('This draft was edited on two devices')).toBeVisible();

@@ -122,3 +122,22 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
     lastSyncedAt: lastSyncedAt ? iso(lastSyncedAt) : null,
   };
 }
+
+/**
+ * How many items of the sync panel wait for the clinician (the badge's `attention`): refused
+ * changes not dismissed, conflicts not resolved (pulled, or reported by a push and not pulled
+ * yet), and the notice that the clinic server was restored. The same rows `readSyncDetails` lists.
+ */
+export function countNeedingAttention(sqlite: SqliteDatabase): number {
+  const rows = sqlite
+    .prepare(
+      `SELECT (SELECT count(*) FROM sync_outbox WHERE status = 'rejected' AND acked_at IS NULL)
+            + (SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL)
+            + (SELECT count(*) FROM sync_outbox o
+                WHERE o.status = 'conflict' AND o.acked_at IS NULL AND o.conflict_id IS NOT NULL
+                  AND o.conflict_id NOT IN (SELECT id FROM sync_conflicts))`,
+    )
+    .pluck()
+    .get() as number;
+  return rows + (readServerRestored(sqlite) ? 1 : 0);
+}

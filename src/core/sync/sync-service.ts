@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger';
 import type { WorkstationStore } from '../store';
 import type { WorkstationDb } from '../store/db';
 import type { ServerSession } from '../clinic/server-session';
-import { readSyncDetails } from './details';
+import { countNeedingAttention, readSyncDetails } from './details';
 import { Outbox, type NewMutation } from './outbox';
 import { PullWorker } from './pull-worker-host';
 import { newReplicaId, PersistentClock, replicaId } from './replica';
@@ -50,6 +50,8 @@ export class SyncService {
   private lastPending = 0;
   /** The last status that was not `syncing`: what a round ended with. */
   private settled: SyncStatus | null = null;
+  /** Items of the sync panel waiting for the clinician, as last counted (see `countNeedingAttention`). */
+  private lastAttention = 0;
   private readonly now: () => number;
   /** The pull worker loading for a first run's initial sync (`prepareInitialSync`), until the engine takes it. */
   private preparedWorker: { worker: PullWorker; expiry: ReturnType<typeof setTimeout> } | null = null;
@@ -258,6 +260,7 @@ export class SyncService {
       throw new RpcError('NOT_FOUND', 'There is no notice about a restored clinic server.');
     }
     store.audit.append({ action: 'sync.server_restore_dismissed' });
+    this.publish(this.options.status.get());
     return this.details();
   }
 
@@ -265,6 +268,7 @@ export class SyncService {
     if (this.options.vault.isUnlocked) {
       try {
         this.lastPending = this.outbox().counts().pending;
+        this.lastAttention = countNeedingAttention(this.options.vault.unlockedStore.sqlite);
       } catch {
         // Locking right now: keep the last count.
       }
@@ -276,13 +280,15 @@ export class SyncService {
     };
     const reason = this.signedIn ? status.reason : (this.signedOutReason ?? undefined);
     if (reason) next.reason = reason;
+    if (this.lastAttention > 0) next.attention = this.lastAttention;
     if (next.state !== 'syncing') this.settled = next;
     const previous = this.options.status.get();
     if (
       previous.state !== next.state ||
       previous.pending !== next.pending ||
       previous.lastSyncedAt !== next.lastSyncedAt ||
-      previous.reason !== next.reason
+      previous.reason !== next.reason ||
+      previous.attention !== next.attention
     ) {
       this.options.status.set(next);
     }

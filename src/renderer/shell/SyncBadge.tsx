@@ -20,14 +20,17 @@ const COLORS: Record<SyncStatus['state'], string> = {
  * The header badge (Synced, Syncing, Offline, N pending, or an error with its reason). The core
  * pushes `sync.statusChanged`, which refreshes the cached status. Clicking it opens the sync panel.
  * The words are also in a polite live region, so a change is announced without moving focus.
+ * When items in the panel wait for the clinician (refused changes, conflicts, a restored clinic
+ * server), the badge says how many, whatever the state.
  */
 export function SyncBadge() {
   const { t } = useTranslation();
   const { data } = useRpcQuery('sync.status', {});
   const [opened, panel] = useDisclosure(false);
-  const text = data ? describeSync(data, t) : t('sync.unknown');
+  const text = data ? describeSyncWithAttention(data, t) : t('sync.unknown');
   const state = data?.state;
   const pending = (data?.pending ?? 0) > 0 && state !== 'error' && state !== 'signedOut';
+  const attention = (data?.attention ?? 0) > 0;
   const icon =
     state === 'syncing' ? (
       <Loader size={12} color="currentColor" aria-hidden />
@@ -51,7 +54,7 @@ export function SyncBadge() {
         aria-label={t('sync.openPanel', { status: text })}
       >
         <Badge
-          color={pending && state === 'synced' ? 'yellow' : state ? COLORS[state] : 'gray'}
+          color={(pending || attention) && state === 'synced' ? 'yellow' : state ? COLORS[state] : 'gray'}
           variant="light"
           size="lg"
           leftSection={icon}
@@ -66,6 +69,12 @@ export function SyncBadge() {
       <SyncPanel opened={opened} onClose={panel.close} />
     </>
   );
+}
+
+/** The badge's words: the state, then how many items wait in the panel ("Synced · 2 to review"). */
+export function describeSyncWithAttention(status: SyncStatus, t: TFunction): string {
+  const state = describeSync(status, t);
+  return status.attention ? t('sync.withAttention', { status: state, count: status.attention }) : state;
 }
 
 export function describeSync(status: SyncStatus, t: TFunction): string {

@@ -6,6 +6,9 @@ import { z } from 'zod';
  * - `offline`: the server cannot be reached; work continues locally.
  * - `syncing` / `synced`: self-explanatory; `pending` counts unsent local changes.
  * - `error`: sync stopped for a reason the clinician must see (`reason` is a stable code).
+ * `attention` counts what waits in the sync panel for the clinician, whatever the state: changes
+ * the server refused, conflicts to resolve, the notice that the clinic server was restored.
+ * Absent when nothing waits.
  */
 export const SYNC_STATES = ['signedOut', 'offline', 'syncing', 'synced', 'error'] as const;
 
@@ -14,5 +17,6 @@ export const syncStatusSchema = z.object({
   pending: z.number().int().nonnegative(),
   lastSyncedAt: z.iso.datetime().nullable(),
   reason: z.string().max(200).optional(),
+  attention: z.number().int().positive().optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;

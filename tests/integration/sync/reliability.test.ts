@@ -288,6 +288,9 @@ describe('conflicts and refusals', () => {
     expect(details.conflicts[0]?.clientName).toBe('Synthetic Client');
     // The server's version (A's) is the note; B's text is kept in the conflict to merge.
     expect(noteText(b.ws, noteId)).toContain('edited on laptop A');
+    // The header badge says something waits in the panel; A, whose edit stood, has nothing to do.
+    expect((await b.ws.running.client.call('sync.status', {})).attention).toBe(1);
+    expect((await a.ws.running.client.call('sync.status', {})).attention).toBeUndefined();
     const kept = b.ws.value<string>('SELECT local_payload FROM sync_conflicts WHERE entity_id = ?', noteId);
     expect(kept).toContain('edited on laptop B');
     const [server] = await env.database.db.select().from(notes).where(eq(notes.id, noteId));
@@ -347,8 +350,10 @@ describe('conflicts and refusals', () => {
     );
 
     const mutationId = details.rejected[0]!.mutationId;
+    expect((await b.ws.running.client.call('sync.status', {})).attention).toBe(1);
     const after = await b.ws.running.client.call('sync.dismissRejected', { mutationId });
     expect(after.rejected).toEqual([]);
+    expect((await b.ws.running.client.call('sync.status', {})).attention).toBeUndefined();
   });
 });
 

@@ -113,8 +113,11 @@ describe.each(BACKENDS)('a clinic server restored from an older backup (%s)', (b
     // the audit entries uploaded after the backup), until the clinician dismisses it.
     expect(details.serverRestored?.replayed).toBeGreaterThanOrEqual(3);
     expect(Date.parse(details.serverRestored!.at)).toBeGreaterThan(Date.now() - 60_000);
+    // The header badge points to it: one item to review.
+    expect((await ws.running.client.call('sync.status', {})).attention).toBe(1);
     const dismissed = await ws.running.client.call('sync.dismissServerRestored', {});
     expect(dismissed.serverRestored).toBeNull();
+    expect((await ws.running.client.call('sync.status', {})).attention).toBeUndefined();
     await syncNow(ws);
     expect((await ws.running.client.call('sync.details', {})).serverRestored).toBeNull();
     await expect(ws.running.client.call('sync.dismissServerRestored', {})).rejects.toMatchObject({
