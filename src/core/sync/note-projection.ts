@@ -6,9 +6,11 @@ import type { NoteTemplate, NoteType } from '../store/schema';
 /**
  * What the workstation's `session_notes` row needs beyond the synced note record, derived from
  * the note's template-shaped `content` (src/shared/notes/content.ts): the template family and
- * note type, whether it is a protected note type, the encounter's modality and times, and the
- * plain text that full-text search indexes. Defensive by design: content written by an older
- * or newer workstation still yields a row (unknown shapes give their strings as text).
+ * note type, whether it is a protected note type, and the encounter's modality and times. The
+ * plain text that full-text search indexes is computed from the stored content by the database
+ * (`note_text`, src/core/store/schema-functions.ts); only the pull worker computes it here too
+ * (`projectNoteContent`), to hand it to a bulk write. Defensive by design: content written by
+ * an older or newer workstation still yields a row (unknown shapes give their strings as text).
  */
 export interface NoteProjection {
   /** The template family column; built-in templates map to NOTE_TEMPLATES, others to their id in capitals. */
@@ -18,7 +20,6 @@ export interface NoteProjection {
   modality: 'video' | 'phone' | 'in_person' | null;
   startedAt: string | null;
   endedAt: string | null;
-  bodyText: string;
 }
 
 const FAMILY: Record<string, NoteTemplate> = {
@@ -35,7 +36,7 @@ const GROUP = new Set(
 const MODALITIES = new Set(['video', 'phone', 'in_person']);
 
 /** The part of the projection that depends on the content alone (no template rule). */
-export interface NoteContentProjection {
+interface EncounterProjection {
   template: NoteTemplate;
   /** The content's `templateId` and `templateVersion` when they are a string and a number. */
   templateId: string | null;
@@ -43,6 +44,10 @@ export interface NoteContentProjection {
   modality: NoteProjection['modality'];
   startedAt: string | null;
   endedAt: string | null;
+}
+
+/** What the pull worker projects: the content's part, and the words search indexes. */
+export interface NoteContentProjection extends EncounterProjection {
   bodyText: string;
 }
 
@@ -54,12 +59,19 @@ export function projectNote(
   content: Record<string, unknown>,
   protection: TemplateProtection = builtInProtection,
 ): NoteProjection {
-  const { templateId, templateVersion, ...projection } = projectNoteContent(content);
+  const { templateId, templateVersion, ...projection } = projectEncounter(content);
   return { ...projection, ...noteTypeOf(templateId, templateVersion, protection) };
 }
 
-/** Everything of the projection but the note type (pure: the pull worker computes it). */
+/**
+ * Everything of the projection but the note type, and the note's words (pure: the pull worker
+ * computes it, and the bulk write hands the words to the search index, `knowNoteText`).
+ */
 export function projectNoteContent(content: Record<string, unknown>): NoteContentProjection {
+  return { ...projectEncounter(content), bodyText: noteText(content) };
+}
+
+function projectEncounter(content: Record<string, unknown>): EncounterProjection {
   const templateId = typeof content['templateId'] === 'string' ? content['templateId'] : null;
   const templateVersion = typeof content['templateVersion'] === 'number' ? content['templateVersion'] : null;
   const encounter = isObject(content['encounter']) ? content['encounter'] : {};
@@ -77,7 +89,6 @@ export function projectNoteContent(content: Record<string, unknown>): NoteConten
     modality,
     startedAt: at(encounter['startTime']),
     endedAt: at(encounter['endTime']),
-    bodyText: noteText(content),
   };
 }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { noteText } from '../../../src/shared/notes/note-text';
-import { projectNote, zonedToUtc } from '../../../src/core/sync/note-projection';
+import { projectNote, projectNoteContent, zonedToUtc } from '../../../src/core/sync/note-projection';
 import { richTextFromParagraphs } from '../../../src/shared/notes/content';
 
 /** What a pulled note's row gets besides the record: template family, type, times and search text. */
 describe('note projection', () => {
   it('derives template, type, modality, times and plain text from a SOAP note', () => {
-    const projection = projectNote({
+    const content = {
       templateId: 'soap',
       templateVersion: 1,
       encounter: {
@@ -21,11 +21,20 @@ describe('note projection', () => {
         safety: { risk_screen: { type: 'riskScreen', result: 'none' } },
         plan: { next_appointment: { type: 'date', value: '2026-03-09' }, plan: { type: 'text', value: 'Keep going' } },
       },
-    });
-    expect(projection).toEqual({
+    };
+    expect(projectNote(content)).toEqual({
       template: 'SOAP',
       noteType: 'progress',
       isProtected: false,
+      modality: 'video',
+      startedAt: '2026-03-02T16:00:00.000Z',
+      endedAt: '2026-03-02T16:50:00.000Z',
+    });
+    // The pull worker's projection also carries the words, for the search index of a bulk write.
+    expect(projectNoteContent(content)).toEqual({
+      template: 'SOAP',
+      templateId: 'soap',
+      templateVersion: 1,
       modality: 'video',
       startedAt: '2026-03-02T16:00:00.000Z',
       endedAt: '2026-03-02T16:50:00.000Z',
@@ -34,14 +43,19 @@ describe('note projection', () => {
   });
 
   it('group notes include members’ sections; SUD counseling notes are protected', () => {
-    const group = projectNote({
+    const content = {
       templateId: 'iop_group',
       encounter: {},
       sections: { group: { topic: { type: 'text', value: 'Coping with cravings' } } },
       members: { m1: { attended: true, sections: { member: { plan: { type: 'text', value: 'Call sponsor' } } } } },
+    };
+    expect(projectNote(content)).toMatchObject({
+      template: 'GROUP',
+      noteType: 'group',
+      isProtected: false,
+      startedAt: null,
     });
-    expect(group).toMatchObject({ template: 'GROUP', noteType: 'group', isProtected: false, startedAt: null });
-    expect(group.bodyText).toBe('Coping with cravings\nCall sponsor');
+    expect(projectNoteContent(content).bodyText).toBe('Coping with cravings\nCall sponsor');
     expect(projectNote({ templateId: 'sud_counseling', encounter: {}, sections: {} })).toMatchObject({
       noteType: 'sud_counseling',
       isProtected: true,
