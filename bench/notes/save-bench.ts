@@ -121,7 +121,8 @@ export async function runSaveBench(
 
   const rowSave = (sqlite: SqliteDatabase, id: string) => {
     const write = sqlite.transaction((content: NoteContent) => {
-      if (!updateDraft(sqlite, id, content, new Date().toISOString())) throw new Error('row save refused');
+      const json = JSON.stringify(content);
+      if (!updateDraft(sqlite, id, content, json, new Date().toISOString())) throw new Error('row save refused');
     });
     return (content: NoteContent) => write(content);
   };

@@ -212,24 +212,30 @@ export function insertDraft(
  * Refuse content longer than a note may be (NOTE_TOO_LONG), before anything is written: every
  * saved draft is pushed to the clinic server as one change, so a note is kept within what a push
  * carries (`MAX_NOTE_CONTENT_BYTES`). The editor keeps the text and says why it was not saved.
- * Returns the content's size, which the editor shows as the note nears the limit.
+ * Returns the content's JSON, which is what the cache stores (`updateDraft`: serialised once per
+ * save), and its size, which the editor shows as the note nears the limit.
  */
-export function requireNoteFits(content: NoteContent): number {
-  const bytes = Buffer.byteLength(JSON.stringify(content), 'utf8');
+export function requireNoteFits(content: NoteContent): { json: string; bytes: number } {
+  const json = JSON.stringify(content);
+  const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_NOTE_CONTENT_BYTES) {
     throw new RpcError(
       'NOTE_TOO_LONG',
       `This note is too long to save (${(bytes / 1048576).toFixed(1)} MB; at most ${MAX_NOTE_CONTENT_BYTES / 1048576} MB).`,
     );
   }
-  return bytes;
+  return { json, bytes };
 }
 
-/** Write a draft's new content; the new revision and time. Null when the note is not a draft. */
+/**
+ * Write a draft's new content (`contentJson`: its JSON, from `requireNoteFits`); the new revision
+ * and time. Null when the note is not a draft.
+ */
 export function updateDraft(
   sqlite: SqliteDatabase,
   noteId: string,
   content: NoteContent,
+  contentJson: string,
   now: string,
 ): { draftRevision: number; updatedAt: string } | null {
   const projection = projectNote(content);
@@ -242,7 +248,7 @@ export function updateDraft(
     )
     .get({
       id: noteId,
-      content: JSON.stringify(content),
+      content: contentJson,
       started_at: projection.startedAt,
       ended_at: projection.endedAt,
       modality: projection.modality,

@@ -137,7 +137,7 @@ export class NotesService {
     if (input.content.templateId !== row.template_id || input.content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
-    const contentBytes = requireNoteFits(input.content);
+    const { json, bytes: contentBytes } = requireNoteFits(input.content);
     if (input.baseRevision < row.draft_revision && !sameContent(input.content, parseContent(row.content))) {
       return { ...this.keepStaleEdit(store, me, row, input), contentBytes };
     }
@@ -145,7 +145,7 @@ export class NotesService {
     // The text, its outbox entry and the audit entry in one transaction: one durable commit (one
     // fsync) per autosave, and never a save without its audit entry.
     const saved = this.run((sqlite, outbox) => {
-      const written = updateDraft(sqlite, row.id, input.content, this.now().toISOString());
+      const written = updateDraft(sqlite, row.id, input.content, json, this.now().toISOString());
       if (!written) return null;
       if (!group)
         queueDraft(outbox, { id: row.id, clientId: row.client_id, serverVersion: row.server_version }, input.content);
@@ -320,10 +320,10 @@ export class NotesService {
     if (content.templateId !== row.template_id || content.templateVersion !== row.template_version) {
       throw new RpcError('BAD_REQUEST', 'The content is not of this note’s template.');
     }
-    requireNoteFits(content);
+    const { json } = requireNoteFits(content);
     this.run((sqlite, outbox) => {
       const at = this.now().toISOString();
-      if (!updateDraft(sqlite, row.id, content, at)) refuseLocked(store, me, row, 'resolveConflict');
+      if (!updateDraft(sqlite, row.id, content, json, at)) refuseLocked(store, me, row, 'resolveConflict');
       markResolved(sqlite, row.id, conflictIds, at);
       queueDraft(outbox, { id: row.id, clientId: row.client_id, serverVersion: row.server_version }, content, {
         resolvesConflicts: conflictIds,
