@@ -129,7 +129,7 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
  * yet), and the notice that the clinic server was restored. The same rows `readSyncDetails` lists.
  */
 export function countNeedingAttention(sqlite: SqliteDatabase): number {
-  const rows = sqlite
+  const listed = sqlite
     .prepare(
       `SELECT (SELECT count(*) FROM sync_outbox WHERE status = 'rejected' AND acked_at IS NULL)
             + (SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL)
@@ -139,5 +139,5 @@ export function countNeedingAttention(sqlite: SqliteDatabase): number {
     )
     .pluck()
     .get() as number;
-  return rows + (readServerRestored(sqlite) ? 1 : 0);
+  return listed + (readServerRestored(sqlite) ? 1 : 0);
 }

@@ -272,6 +272,9 @@ export class SyncService {
       } catch {
         // Locking right now: keep the last count.
       }
+    } else {
+      // Locked, signed out, erased: no panel to point to (its items are counted again at unlock).
+      this.lastAttention = 0;
     }
     const next: SyncStatus = {
       state: this.signedIn ? status.state : 'signedOut',
