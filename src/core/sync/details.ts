@@ -37,6 +37,13 @@ interface ConflictRow {
   detected_at: string;
 }
 
+/** What the panel lists and the badge counts (`o`: sync_outbox, `k`: sync_conflicts), one definition for both. */
+const REFUSED = `o.status = 'rejected' AND o.acked_at IS NULL`;
+const UNRESOLVED = `k.resolved_at IS NULL`;
+/** A conflict the server reported in a push answer whose record has not been pulled yet. */
+const REPORTED_NOT_PULLED = `o.status = 'conflict' AND o.acked_at IS NULL AND o.conflict_id IS NOT NULL
+          AND o.conflict_id NOT IN (SELECT id FROM sync_conflicts)`;
+
 const CLIENT_NAME = `CASE WHEN c.id IS NULL THEN NULL ELSE coalesce(c.preferred_name, c.given_name) || ' ' || c.family_name END`;
 
 const iso = (value: string | null | undefined): string => {
@@ -73,7 +80,7 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
       .all() as OutboxRow[];
 
   const pending = select(`o.status = 'pending'`, MAX_PENDING_LISTED).map(outboxItem);
-  const rejected = select(`o.status = 'rejected' AND o.acked_at IS NULL`).map((row) => ({
+  const rejected = select(REFUSED).map((row) => ({
     ...outboxItem(row),
     // Rows kept from an older outbox format (migration 0002) are shown under their own code.
     code: row.rejection_code ?? 'INVALID',
@@ -86,17 +93,15 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
               coalesce(CASE WHEN json_valid(k.local_payload) THEN json_extract(k.local_payload, '$.clientId') END,
                        n.client_id) AS client_id
          FROM sync_conflicts k LEFT JOIN session_notes n ON k.entity_type = 'note' AND n.id = k.entity_id
-        WHERE k.resolved_at IS NULL ORDER BY k.detected_at`,
+        WHERE ${UNRESOLVED} ORDER BY k.detected_at`,
     )
     .all() as Array<Omit<ConflictRow, 'client_name'>>;
-  // A conflict the server reported in a push answer whose record has not been pulled yet.
   const reported = sqlite
     .prepare(
       `SELECT o.conflict_id AS id, coalesce(o.entity_type, '') AS entity_type, coalesce(o.entity_id, '') AS entity_id,
               o.client_id, coalesce(o.sent_at, o.created_at) AS detected_at
          FROM sync_outbox o
-        WHERE o.status = 'conflict' AND o.acked_at IS NULL AND o.conflict_id IS NOT NULL
-          AND o.conflict_id NOT IN (SELECT id FROM sync_conflicts)
+        WHERE ${REPORTED_NOT_PULLED}
         ORDER BY o.mutation_id`,
     )
     .all() as Array<Omit<ConflictRow, 'client_name'>>;
@@ -126,16 +131,14 @@ export function readSyncDetails(sqlite: SqliteDatabase, clockDriftMs: number | n
 /**
  * How many items of the sync panel wait for the clinician (the badge's `attention`): refused
  * changes not dismissed, conflicts not resolved (pulled, or reported by a push and not pulled
- * yet), and the notice that the clinic server was restored. The same rows `readSyncDetails` lists.
+ * yet), and the notice that the clinic server was restored: the rows `readSyncDetails` lists.
  */
 export function countNeedingAttention(sqlite: SqliteDatabase): number {
   const listed = sqlite
     .prepare(
-      `SELECT (SELECT count(*) FROM sync_outbox WHERE status = 'rejected' AND acked_at IS NULL)
-            + (SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL)
-            + (SELECT count(*) FROM sync_outbox o
-                WHERE o.status = 'conflict' AND o.acked_at IS NULL AND o.conflict_id IS NOT NULL
-                  AND o.conflict_id NOT IN (SELECT id FROM sync_conflicts))`,
+      `SELECT (SELECT count(*) FROM sync_outbox o WHERE ${REFUSED})
+            + (SELECT count(*) FROM sync_conflicts k WHERE ${UNRESOLVED})
+            + (SELECT count(*) FROM sync_outbox o WHERE ${REPORTED_NOT_PULLED})`,
     )
     .pluck()
     .get() as number;
